@@ -12,7 +12,7 @@ from .cam import cam, gap_linear, upsample
 from .gradcam import gradcam
 from .layercam import layercam
 from .hybrid import hybrid
-from .cfcam import cfcam
+from .fast import cfcam_fast
 
 # %% auto #0
 __all__ = ['METHODS', 'Explanation', 'explain']
@@ -68,5 +68,8 @@ def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
         elif m == 'gradcam': raw[m] = once('gc', lambda: gradcam(A, G))
         elif m == 'layercam': raw[m] = once('lc', lambda: layercam(A, G))
         elif a is not None: raw[m] = hybrid(once('gc', lambda: gradcam(A, G)), once('lc', lambda: layercam(A, G)), a, warn=False)
-        else: raw[m], info[m] = cfcam(A, G, spatial=(m == 'cfcam-spatial'), **cfcam_kw)
+        else:
+            raw[m], fi = cfcam_fast(A, G, spatial=(m == 'cfcam-spatial'), **cfcam_kw)
+            info[m] = [dict(n_clusters=int(l.max()) + 1 if (l >= 0).any() else 0, n_noise=int((l < 0).sum()), eps=float(e), empty=bool(z), labels=l.cpu().numpy())
+                       for l, e, z in zip(fi['labels'], fi['eps'], fi['empty'])]
     return Explanation({k: upsample(v, x.shape[-2:]) for k, v in raw.items()}, raw, cap, info)
