@@ -28,7 +28,7 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements') or '')
-bench_requirements = ['grad-cam', 'torchcam']
+bench_requirements = ['grad-cam', 'torchcam']  # versions pinned in constraints.txt
 
 setuptools.setup(
     name = cfg['lib_name'],

@@ -9,7 +9,8 @@ from torch import Tensor
 from .cfcam import box_mean
 
 # %% auto #0
-__all__ = ['batch_distances', 'kth_smallest', 'pair_percentile', 'dbscan_labels', 'guided_filter_batched', 'cfcam_fast']
+__all__ = ['batch_distances', 'kth_smallest', 'pair_percentile', 'dbscan_labels', 'guided_filter_batched', 'cfcam_fast',
+           'cfcam_cost', 'check_pair_rank']
 
 # %% ../nbs/12_speed.ipynb #ee45e663
 def batch_distances(A:Tensor)->Tensor:
@@ -113,3 +114,22 @@ def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
     m = ((Gf.clamp(min=0) * A).sum(1) if spatial else torch.einsum('bk,bkij->bij', Gf.mean((2, 3)), A)).clamp(min=0)
     mx = m.flatten(1).amax(1).view(B, 1, 1)
     return torch.where(mx > 0, m / mx.clamp(min=1e-30), torch.zeros_like(m)), dict(labels=lab, eps=eps, empty=mx.flatten() <= 0)
+
+# %% ../nbs/12_speed.ipynb #1cc7eccb
+def cfcam_cost(C:int, side:int, batch:int=1, repeats:int=3)->dict:
+    "Median milliseconds of the reference and the batched CFCAM on random activations of shape (batch, C, side, side)."
+    import time, statistics
+    from camteach.cfcam import cfcam
+    g = torch.Generator().manual_seed(C)
+    A, G = torch.relu(torch.randn(batch, C, side, side, generator=g)), torch.randn(batch, C, side, side, generator=g) * 1e-3
+    def med(f):
+        f(); ts = []
+        for _ in range(repeats): t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
+        return statistics.median(ts)
+    return dict(reference_ms=med(lambda: cfcam(A, G)), fast_ms=med(lambda: cfcam_fast(A, G)))
+
+# %% ../nbs/12_speed.ipynb #2db611c6
+def check_pair_rank(C:int, j:int, your_rank:int)->bool:
+    "Exercise: the 0-based rank in the flattened C×C distance matrix of the j-th smallest distinct-pair distance."
+    ok = your_rank == C + 2*j
+    print('Correct!' if ok else 'Not yet. Hint: the diagonal holds C zeros, and every pair appears twice.'); return ok

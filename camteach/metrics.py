@@ -11,7 +11,7 @@ from .layercam import energy_in_mask
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'pixel_order', 'blur', 'causal_curve', 'auc', 'curve_aucs', 'confidence_change', 'mask_iou',
-           'randomized_cascade', 'rank_correlation', 'sanity_check', 'check_auc']
+           'randomized_cascade', 'rank_correlation', 'sanity_check', 'curve_view', 'show_curve', 'check_auc']
 
 # %% ../nbs/10_metrics.ipynb #5162f332
 def pixel_order(sal:Tensor)->Tensor:
@@ -119,6 +119,30 @@ def sanity_check(model:nn.Module, x:Tensor, layer:str, methods, order:list, targ
     return out
 
 # %% ../nbs/10_metrics.ipynb #28d2b5f0
+def curve_view(model, x:Tensor, sal:Tensor, target:int, mode:str='deletion', substrate=None, step:float=0.01)->dict:
+    "One curve with its AUC and the image after half of the pixels are switched."
+    fr, sc = causal_curve(model, x, sal, target, mode, step, substrate)
+    H, W = x.shape[-2:]; n = H*W
+    from camteach.cam import upsample
+    order = pixel_order(upsample(sal.float(), (H, W)))
+    m = torch.zeros(n, dtype=torch.bool); m[order[:n//2]] = True; m = m.view(1, 1, H, W)
+    s = _substrate(substrate or ('zero' if mode == 'deletion' else 'blur'), x)
+    half = torch.where(m, s, x) if mode == 'deletion' else torch.where(m, x, s)
+    return dict(fractions=fr, scores=sc, auc=auc(fr, sc), half=half[0])
+
+# %% ../nbs/10_metrics.ipynb #84903763
+def show_curve(model, x, sal, target, mode='deletion', substrate=None, step=0.01):
+    "Plot a deletion/insertion curve beside the half-way image; print a readout."
+    import matplotlib.pyplot as plt
+    v = curve_view(model, x, sal, target, mode, substrate, step)
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(7, 2.8), gridspec_kw=dict(width_ratios=(1.6, 1)))
+    a0.plot(v['fractions'], v['scores'], '.-', ms=3); a0.fill_between(v['fractions'], v['scores'], alpha=0.2)
+    a0.set_xlabel('fraction of pixels'); a0.set_ylabel('p(target)'); a0.set_ylim(0, 1.02); a0.set_title(f"{mode}, AUC {v['auc']:.3f}", fontsize=9)
+    a1.imshow(v['half'].permute(1, 2, 0).clamp(0, 1)); a1.set_title('after 50%', fontsize=9); a1.axis('off')
+    plt.tight_layout(); plt.show()
+    print(f"readout: mode={mode} substrate={substrate or 'default'} step={step} auc={v['auc']:.4f} p_start={v['scores'][0]:.3f} p_end={v['scores'][-1]:.3f}")
+
+# %% ../nbs/10_metrics.ipynb #b8c23dec
 def check_auc(scores, value:float, step:float)->bool:
     "Exercise: the trapezoid AUC of `scores` sampled every `step` on [0,1]."
     s = torch.as_tensor(scores, dtype=torch.float); fr = torch.linspace(0, 1, len(s))

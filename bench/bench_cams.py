@@ -1,0 +1,201 @@
+"""Benchmark camteach against pytorch-grad-cam and torchcam, and check that their maps agree.
+
+    python bench/bench_cams.py                      # ResNet-50, 224x224, batches 1 and 8, this machine's device
+    python bench/bench_cams.py --quick              # a fast smoke run (ResNet-18, batch 1, few repeats)
+
+Extra packages: pip install -c constraints.txt -e ".[bench]". The network is torchvision's ResNet-50 with *random*
+weights: this measures time and checks arithmetic; nothing is explained with it. Timings are round-robin (every method
+once per round, in a fixed order), after warm-up rounds, and the median over rounds is reported, as milliseconds and as a
+ratio to the floor: forward + torch.autograd.grad of the target scores down to the same layer.
+"""
+import argparse, gc, json, os, platform, resource, statistics, subprocess, sys, time
+import torch, torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def build(arch, batch, device, seed=0):
+    "Model (random weights, eval mode), input batch and fixed target classes."
+    from torchvision import models
+    torch.manual_seed(seed)
+    model = getattr(models, arch)(weights=None).eval().to(device)
+    x = torch.randn(batch, 3, 224, 224, device=device)
+    with torch.no_grad(): t = model(x).argmax(1)
+    return model, x, t
+
+
+def sync(device):
+    if device.startswith('cuda'): torch.cuda.synchronize()
+
+
+# ---- the floor --------------------------------------------------------------------------------------------------
+def floor_fwd(model, x, t, layer):
+    with torch.no_grad(): model(x)
+
+
+def floor_grad(model, x, t, layer):
+    "Forward, then autograd.grad of the summed target logits w.r.t. the layer's output: nothing else."
+    mod = model.get_submodule(layer); store = {}
+    h = mod.register_forward_hook(lambda m, i, o: store.__setitem__('a', o))
+    try:
+        out = model(x)
+        torch.autograd.grad(out.gather(1, t[:, None]).sum(), store['a'])
+    finally: h.remove()
+
+
+# ---- camteach -----------------------------------------------------------------------------------------------------
+def ct(methods):
+    def f(model, x, t, layer):
+        import camteach
+        return camteach.explain(model, x, layer, methods=methods, target=t)
+    return f
+
+
+# ---- pytorch-grad-cam ---------------------------------------------------------------------------------------------
+def pgc(name):
+    def f(model, x, t, layer):
+        import pytorch_grad_cam as P
+        from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+        with getattr(P, name)(model=model, target_layers=[model.get_submodule(layer)]) as cam:
+            return cam(input_tensor=x, targets=[ClassifierOutputTarget(int(c)) for c in t])
+    return f
+
+
+# ---- torchcam -----------------------------------------------------------------------------------------------------
+def tc(name):
+    def f(model, x, t, layer):
+        import torchcam.methods as T
+        ext = getattr(T, name)(model, target_layer=layer)
+        try:
+            out = model(x)
+            return ext(class_idx=[int(c) for c in t], scores=out)[0]
+        finally: ext.remove_hooks()
+    return f
+
+
+def methods_for(layer_kind):
+    "Name -> callable. layer_kind is 'last' (layer4) or 'mid' (layer3)."
+    m = {'floor: forward only': floor_fwd, 'floor: forward + autograd.grad': floor_grad}
+    if layer_kind == 'last':
+        m.update({
+            'camteach explain(gradcam, layercam, hybrid)': ct(('gradcam', 'layercam', 'hybrid')),
+            'camteach explain(gradcam, layercam, hybrid, cfcam)': ct(('gradcam', 'layercam', 'hybrid', 'cfcam')),
+            'camteach gradcam': ct(('gradcam',)), 'camteach layercam': ct(('layercam',)), 'camteach hybrid': ct(('hybrid',)),
+            'camteach cfcam': ct(('cfcam',)),
+            'pytorch-grad-cam GradCAM': pgc('GradCAM'), 'pytorch-grad-cam LayerCAM': pgc('LayerCAM'),
+            'torchcam GradCAM': tc('GradCAM'), 'torchcam LayerCAM': tc('LayerCAM'),
+        })
+    else:
+        m.update({'camteach cfcam': ct(('cfcam',)), 'camteach explain(gradcam, layercam, hybrid)': ct(('gradcam', 'layercam', 'hybrid'))})
+    return m
+
+
+def time_round_robin(fns, model, x, t, layer, device, repeats, warmup):
+    times = {k: [] for k in fns}
+    for r in range(warmup + repeats):
+        for k, f in fns.items():
+            gc.collect(); sync(device); t0 = time.perf_counter()
+            f(model, x, t, layer)
+            sync(device); dt = time.perf_counter() - t0
+            if r >= warmup: times[k].append(dt * 1000)
+            model.zero_grad(set_to_none=True)         # pytorch-grad-cam's full backward fills parameter .grad
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+# ---- peak memory, one method per child process ------------------------------------------------------------------
+def child_memory(arch, batch, device, layer, kind, name):
+    model, x, t = build(arch, batch, device)
+    fns = methods_for(kind)
+    floor_fwd(model, x, t, layer)                      # baseline: weights, input, one no-grad forward
+    if device.startswith('cuda'):
+        torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
+        fns[name](model, x, t, layer); torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fns[name](model, x, t, layer)
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024   # ru_maxrss is in KiB on Linux
+
+
+def peak_memory(args, batch, layer, kind, names):
+    out = {}
+    for n in names:
+        r = subprocess.run([sys.executable, __file__, '--child', json.dumps([args.arch, batch, args.device, layer, kind, n]),
+                            '--threads', str(args.threads)], capture_output=True, text=True)
+        out[n] = float(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float('nan')
+    return out
+
+
+# ---- agreement with the other libraries -------------------------------------------------------------------------
+def minmax(m):
+    lo, hi = m.amin((-2, -1), keepdim=True), m.amax((-2, -1), keepdim=True)
+    return (m - lo) / (hi - lo).clamp(min=1e-12)
+
+
+def agreement(model, x, t, layer):
+    "Max |difference| between camteach's maps and the other libraries', after the same normalisation."
+    import camteach, numpy as np
+    from camteach.cam import upsample
+    for p in model.parameters(): p.grad = None
+    ex = camteach.explain(model, x, layer, methods=('gradcam', 'layercam'), target=t)
+    no_param_grads = all(p.grad is None for p in model.parameters())
+    res = {'camteach leaves every parameter .grad as None': no_param_grads}
+    for meth, ours in (('GradCAM', ex.raw['gradcam']), ('LayerCAM', ex.raw['layercam'])):
+        if (ours.flatten(1).amax(1) <= 0).any(): res[f'{meth}: a map is all zero (cannot compare)'] = False; continue
+        low = minmax(ours.float().cpu())
+        theirs_tc = minmax(tc(meth)(model, x, t, layer).float().cpu())
+        res[f'{meth} vs torchcam (max |diff|, low-res, min-max)'] = float((low - theirs_tc).abs().max())
+        ours_up = minmax(upsample(low, 224))          # pytorch-grad-cam: min-max, resize (cv2, half-pixel), min-max again
+        theirs_pgc = torch.from_numpy(np.asarray(pgc(meth)(model, x, t, layer))).float()
+        res[f'{meth} vs pytorch-grad-cam (max |diff|, 224x224)'] = float((ours_up - theirs_pgc).abs().max())
+        model.zero_grad(set_to_none=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--arch', default='resnet50')
+    ap.add_argument('--batches', type=int, nargs='+', default=[1, 8])
+    ap.add_argument('--repeats', type=int, default=7)
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--no-memory', action='store_true', help='skip the peak-memory children')
+    ap.add_argument('--quick', action='store_true', help='smoke run: resnet18, batch 1, 2 repeats, 1 warm-up, no memory')
+    ap.add_argument('--out', default=None, help='also write the report to this file')
+    ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.child:
+        print(child_memory(*json.loads(a.child))); return
+    if a.quick: a.arch, a.batches, a.repeats, a.warmup, a.no_memory = 'resnet18', [1], 2, 1, True
+    layers = {'last': 'layer4.2' if a.arch == 'resnet50' else 'layer4.1', 'mid': 'layer3.5' if a.arch == 'resnet50' else 'layer3.1'}
+    dev = torch.cuda.get_device_name() if a.device.startswith('cuda') else (platform.processor() or platform.machine())
+    lines = [f'# camteach benchmark: {a.arch} (random weights), 224x224, device {a.device} ({dev}), torch {torch.__version__}, '
+             f'{torch.get_num_threads()} threads, median of {a.repeats} round-robin repeats after {a.warmup} warm-up']
+    import camteach, pytorch_grad_cam, torchcam
+    lines.append(f'# camteach {camteach.__version__}, pytorch-grad-cam {getattr(pytorch_grad_cam, "__version__", "1.5.x")}, torchcam {torchcam.__version__}')
+    for B in a.batches:
+        model, x, t = build(a.arch, B, a.device)
+        for kind, layer in layers.items():
+            fns = methods_for(kind)
+            med = time_round_robin(fns, model, x, t, layer, a.device, a.repeats, a.warmup)
+            mem = {} if a.no_memory else peak_memory(a, B, layer, kind, list(fns))
+            floor = med['floor: forward + autograd.grad']
+            lines.append(f'\n## batch {B}, layer {layer}   (ratio = time / floor; floor = forward + autograd.grad = {floor:.1f} ms)')
+            lines.append(f"{'method':52s} {'ms':>9s} {'ratio':>7s} {'peak MiB':>9s}")
+            for k in fns:
+                lines.append(f"{k:52s} {med[k]:9.1f} {med[k]/floor:7.2f} {mem.get(k, float('nan')):9.0f}")
+        if B == a.batches[-1]:
+            lines.append(f'\n## agreement at batch {B}, layer {layers["last"]} (pass: max |diff| <= 1e-4)')
+            for k, v in agreement(model, x, t, layers['last']).items():
+                ok = v is True or (isinstance(v, float) and not isinstance(v, bool) and v <= 1e-4)
+                lines.append(f"{'PASS' if ok else 'FAIL'}  {k}: {v if isinstance(v, bool) else f'{v:.2e}'}")
+    report = '\n'.join(lines)
+    print(report)
+    if a.out:
+        with open(a.out, 'w') as f: f.write(report + '\n')
+    if 'FAIL' in report: sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
