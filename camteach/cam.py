@@ -9,8 +9,9 @@ from torch import Tensor
 from .hooks import capture, resolve_layers
 
 # %% auto #0
-__all__ = ['cam', 'gap_linear', 'cam_for', 'normalize_map', 'max_normalize', 'upsample', 'box_iou', 'mask_box', 'threshold_box',
-           'localization_hits', 'pointing_hits', 'cam_box_view', 'show_cam_box', 'check_cam_logit', 'check_iou']
+__all__ = ['cam', 'gap_linear', 'cam_for', 'normalize_map', 'max_normalize', 'upsample', 'check_maps_masks', 'box_iou',
+           'mask_box', 'threshold_box', 'localization_hits', 'pointing_hits', 'cam_box_view', 'show_cam_box',
+           'check_cam_logit', 'check_iou']
 
 # %% ../nbs/03_cam.ipynb #8ff30928
 def cam(A:Tensor, # activations (B,K,h,w) of the layer feeding GAP
@@ -71,12 +72,20 @@ def max_normalize(m:Tensor)->Tensor:
 
 def upsample(m:Tensor, size, mode:str='bilinear')->Tensor:
     "Resize maps (B,h,w) or (h,w) to `size` (align_corners=False: half-pixel centres)."
+    if m.ndim not in (2, 3): raise ValueError(f"maps must be (B,h,w) or (h,w), got shape {tuple(m.shape)}")
     x = m[None] if m.ndim == 2 else m
     hw = (size, size) if isinstance(size, int) else tuple(size)
     out = F.interpolate(x[:, None].float(), size=hw, mode=mode, **({} if mode == 'nearest' else dict(align_corners=False)))[:, 0]
     return out[0] if m.ndim == 2 else out
 
 # %% ../nbs/03_cam.ipynb #7b9e1ea4
+def check_maps_masks(maps:Tensor, masks:Tensor):
+    "Raise a clear error unless maps are (B,h,w) and masks (B,H,W) bool with the same B."
+    if maps.ndim != 3: raise ValueError(f"maps must be (B,h,w), got shape {tuple(maps.shape)}")
+    if masks.ndim != 3 or masks.dtype != torch.bool: raise ValueError(f"masks must be bool (B,H,W), got {masks.dtype} of shape {tuple(masks.shape)}")
+    if len(maps) != len(masks): raise ValueError(f"got {len(maps)} maps for {len(masks)} masks")
+
+# %% ../nbs/03_cam.ipynb #79e59c25
 def box_iou(a, b)->float:
     "IoU of two boxes (x0, y0, x1, y1), inclusive pixel indices."
     iw = min(a[2], b[2]) - max(a[0], b[0]) + 1; ih = min(a[3], b[3]) - max(a[1], b[1]) + 1
@@ -84,7 +93,7 @@ def box_iou(a, b)->float:
     area = lambda r: (r[2] - r[0] + 1) * (r[3] - r[1] + 1)
     return inter / (area(a) + area(b) - inter)
 
-# %% ../nbs/03_cam.ipynb #f20d1ac7
+# %% ../nbs/03_cam.ipynb #ac60af0f
 def mask_box(mask)->tuple|None:
     "Bounding box (x0, y0, x1, y1) of a bool mask; None if the mask is empty."
     m = torch.as_tensor(mask).bool()
@@ -104,11 +113,12 @@ def threshold_box(m:Tensor, # one map (H,W), already at image size
     biggest = np.bincount(lab.ravel())[1:].argmax() + 1
     return mask_box(torch.from_numpy(lab == biggest))
 
-# %% ../nbs/03_cam.ipynb #81dd0423
+# %% ../nbs/03_cam.ipynb #128937b1
 def localization_hits(maps:Tensor, # (B,h,w) maps, any resolution
                       masks:Tensor, # (B,H,W) ground-truth masks
                       frac:float=0.2, iou:float=0.5)->Tensor: # (B,) bool
     "Per image: does the thresholded map's box overlap the mask's box with IoU >= `iou`?"
+    check_maps_masks(maps, masks)
     up = upsample(maps.clamp(min=0), masks.shape[-2:])
     out = []
     for m, g in zip(up, masks):
@@ -116,17 +126,18 @@ def localization_hits(maps:Tensor, # (B,h,w) maps, any resolution
         out.append(pb is not None and gb is not None and box_iou(pb, gb) >= iou)
     return torch.tensor(out)
 
-# %% ../nbs/03_cam.ipynb #18dab280
+# %% ../nbs/03_cam.ipynb #5e70d270
 def pointing_hits(maps:Tensor, # (B,h,w) maps, any resolution
                   masks:Tensor, # (B,H,W) ground-truth masks
                   tol:int=0)->Tensor: # (B,) bool; False where the mask is empty
     "Pointing game: is the upsampled map's maximum inside the mask (dilated by `tol` pixels)?"
+    check_maps_masks(maps, masks)
     up = upsample(maps.float(), masks.shape[-2:]).flatten(1)
     m = masks.float()[:, None]
     if tol > 0: m = F.max_pool2d(m, 2*tol + 1, 1, tol)
     return m.flatten(1).gather(1, up.argmax(1, keepdim=True))[:, 0] > 0
 
-# %% ../nbs/03_cam.ipynb #964fae21
+# %% ../nbs/03_cam.ipynb #59c7ff91
 def cam_box_view(model, x:Tensor, mask:Tensor, target=None, layer='features.3', frac:float=0.2)->dict:
     "CAM of one image at image size with its threshold box and IoU against the mask's box."
     M, cap = cam_for(model, x, layer, target)
@@ -134,7 +145,7 @@ def cam_box_view(model, x:Tensor, mask:Tensor, target=None, layer='features.3', 
     pb, gb = threshold_box(up, frac), mask_box(mask)
     return dict(map=up, box=pb, gt=gb, iou=box_iou(pb, gb) if pb and gb else 0., target=int(cap.targets[0]))
 
-# %% ../nbs/03_cam.ipynb #93c49882
+# %% ../nbs/03_cam.ipynb #050ec807
 def _draw_box(ax, b, color):
     import matplotlib.patches as patches
     if b: ax.add_patch(patches.Rectangle((b[0]-0.5, b[1]-0.5), b[2]-b[0]+1, b[3]-b[1]+1, fill=False, ec=color, lw=1.5))
@@ -152,7 +163,7 @@ def show_cam_box(model, x, mask, target=None, frac=0.2, classes=None, ax=None):
     if show: plt.show(); print(f"readout: class={name} threshold={frac:.2f} box={v['box']} gt={v['gt']} iou={v['iou']:.3f}")
     return v
 
-# %% ../nbs/03_cam.ipynb #e8ed2aef
+# %% ../nbs/03_cam.ipynb #222c47a2
 def check_cam_logit(model:nn.Module, x:Tensor, target:int, value:float)->bool:
     "Exercise: the logit of class `target` for image `x` (1,3,H,W), computed from its CAM and the bias."
     with torch.no_grad(): y = model.eval()(x)[0, target].item()

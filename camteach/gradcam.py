@@ -69,7 +69,7 @@ def show_gradcam(model, x, layer, target=None, mask=None, classes=None, top:int=
     plt.tight_layout(); plt.show()
     print(f"readout: layer={layer} class={name} peak={v['peak']} energy_in_mask={v['energy_in_mask']:.3f} positive_weights={(v['alpha'] > 0).float().mean():.2f}")
 
-# %% ../nbs/04_gradcam.ipynb #ce712eab
+# %% ../nbs/04_gradcam.ipynb #a4d9e586
 def check_gradcam(model:nn.Module, x:Tensor, layer:str, target:int, your_map:Tensor)->bool:
     "Exercise: your Grad-CAM (h,w) or (1,h,w) of `x` for class `target` at `layer`, before normalisation."
     c = capture(model, x[:1], layer, target)

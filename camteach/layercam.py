@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .cam import max_normalize, upsample
+from .cam import check_maps_masks, max_normalize, upsample
 
 # %% auto #0
 __all__ = ['layercam', 'gradient_spread', 'energy_in_mask', 'scale_shallow', 'fuse_layers', 'layercam_view', 'show_layercam',
@@ -31,6 +31,7 @@ def energy_in_mask(maps:Tensor, # (B,h,w) non-negative maps, any resolution
                    masks:Tensor, # (B,H,W) bool
                   )->Tensor: # (B,) share of the upsampled map's sum inside the mask (nan for an all-zero map)
     "Energy-based pointing: the share of a map's mass that falls inside the mask."
+    check_maps_masks(maps, masks)
     up = upsample(maps.clamp(min=0).float(), masks.shape[-2:])
     tot = up.flatten(1).sum(1)
     return torch.where(tot > 0, (up * masks).flatten(1).sum(1) / tot.clamp(min=1e-30), torch.full_like(tot, float('nan')))

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import copy, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .cam import normalize_map, upsample, pointing_hits, localization_hits
+from .cam import check_maps_masks, normalize_map, upsample, pointing_hits, localization_hits
 from .layercam import energy_in_mask
 
 # %% auto #0
@@ -76,6 +76,8 @@ def confidence_change(model:nn.Module, x:Tensor, # images (B,C,H,W)
                       maps:Tensor, # (B,h,w)
                       targets:Tensor)->tuple: # (drop % per image, increase per image as bool)
     "Per image: relative drop in the target's probability when only the map-weighted image is shown, and whether it rose."
+    if x.ndim != 4 or maps.ndim != 3 or not (len(x) == len(maps) == len(targets)):
+        raise ValueError(f"need images (B,C,H,W), maps (B,h,w) and B targets; got {tuple(x.shape)}, {tuple(maps.shape)}, {len(targets)}")
     was = model.training; model.eval()
     try:
         w = normalize_map(upsample(maps.clamp(min=0).float(), x.shape[-2:]), warn=False)[:, None]
@@ -87,6 +89,7 @@ def confidence_change(model:nn.Module, x:Tensor, # images (B,C,H,W)
 # %% ../nbs/10_metrics.ipynb #f87f4ec5
 def mask_iou(maps:Tensor, masks:Tensor, thr:float=0.5)->Tensor:
     "Per image: IoU between the mask and the pixels where the normalised, upsampled map is >= thr (nan if both are empty)."
+    check_maps_masks(maps, masks)
     pred = normalize_map(upsample(maps.clamp(min=0).float(), masks.shape[-2:]), warn=False) >= thr
     inter, union = (pred & masks).flatten(1).sum(1).float(), (pred | masks).flatten(1).sum(1).float()
     return torch.where(union > 0, inter / union.clamp(min=1), torch.full_like(union, float('nan')))
