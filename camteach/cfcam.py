@@ -127,7 +127,7 @@ def cluster_mean_weights(G:Tensor, cl:Clusters, noise:str='drop')->Tensor:
     for c in range(cl.n_clusters): out[lab == c] = a[lab == c].mean()
     return out
 
-# %% ../nbs/08_cfcam.ipynb #bf3f2f32
+# %% ../nbs/08_cfcam.ipynb #1cb6dfc4
 def cfcam_view(model, x:Tensor, layer:str, eps_pct:float=25., min_samples:int|None=None, noise:str='drop', target=None, mask=None)->dict:
     "CFCAM of one image with the cluster count, noise count and share of energy in the mask."
     from camteach.hooks import capture
@@ -139,7 +139,7 @@ def cfcam_view(model, x:Tensor, layer:str, eps_pct:float=25., min_samples:int|No
     e = energy_in_mask(m[None], mask[None]).item() if mask is not None else float('nan')
     return dict(map=m, n_clusters=cl.n_clusters, n_noise=cl.n_noise, eps=cl.eps, energy_in_mask=e)
 
-# %% ../nbs/08_cfcam.ipynb #1cb6dfc4
+# %% ../nbs/08_cfcam.ipynb #6832bc70
 def show_cfcam(model, x, layer, eps_pct, min_samples, noise='drop', mask=None):
     "Plot the CFCAM of one image; print a readout of the clustering."
     import matplotlib.pyplot as plt
@@ -151,7 +151,7 @@ def show_cfcam(model, x, layer, eps_pct, min_samples, noise='drop', mask=None):
     print(f"readout: layer={layer} eps_pct={eps_pct:.0f} min_samples={min_samples} clusters={v['n_clusters']} noise={v['n_noise']} "
           f"eps={v['eps']:.3f} energy_in_mask={v['energy_in_mask']:.3f}")
 
-# %% ../nbs/08_cfcam.ipynb #b1219f41
+# %% ../nbs/08_cfcam.ipynb #64c0d57f
 def check_guided_filter(I:Tensor, p:Tensor, r:int, eps:float, your_q:Tensor)->bool:
     "Exercise: your guided filter output for guide I, input p, radius r and eps."
     ref = guided_filter(I, p, r, eps); mine = torch.as_tensor(your_q).to(ref.dtype)
