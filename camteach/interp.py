@@ -59,7 +59,10 @@ def pixel_view(L:Tensor, # small map (h,w)
     if not (0 <= x < H and 0 <= y < W): raise ValueError(f"pixel ({x}, {y}) outside the {H}×{W} output")
     (i0, i1, a), (j0, j1, b) = src_coords(H, L.shape[0], align_corners), src_coords(W, L.shape[1], align_corners)
     i, j, al, be = int(i0[x]), int(j0[y]), float(a[x]), float(b[y])
-    nb = {(int(i0[x]), int(j0[y])): (1-al)*(1-be), (int(i1[x]), int(j0[y])): al*(1-be), (int(i0[x]), int(j1[y])): (1-al)*be, (int(i1[x]), int(j1[y])): al*be}
+    nb = {}
+    for p, w in (((int(i0[x]), int(j0[y])), (1-al)*(1-be)), ((int(i1[x]), int(j0[y])), al*(1-be)),
+                 ((int(i0[x]), int(j1[y])), (1-al)*be), ((int(i1[x]), int(j1[y])), al*be)):
+        nb[p] = nb.get(p, 0.) + w                  # at a clamped border two neighbours are the same cell: add their weights
     val = sum(w*L[p].item() for p, w in nb.items())
     return dict(i=i, j=j, alpha=al, beta=be, neighbours=nb, value=val)
 
