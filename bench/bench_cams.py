@@ -104,16 +104,26 @@ def time_round_robin(fns, model, x, t, layer, device, repeats, warmup):
 
 # ---- peak memory, one method per child process ------------------------------------------------------------------
 def child_memory(arch, batch, device, layer, kind, name):
-    model, x, t = build(arch, batch, device)
-    fns = methods_for(kind)
-    floor_fwd(model, x, t, layer)                      # baseline: weights, input, one no-grad forward
+    "Peak memory of one call, in a fresh process: MiB above what the weights and the input already use."
+    from torchvision import models
+    torch.manual_seed(0)
+    model = getattr(models, arch)(weights=None).eval().to(device)
+    x = torch.randn(batch, 3, 224, 224, device=device)
+    t = torch.zeros(batch, dtype=torch.long, device=device)   # the class does not change how much memory is used
+    fn = methods_for(kind)[name]
+    gc.collect()
     if device.startswith('cuda'):
         torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
-        fns[name](model, x, t, layer); torch.cuda.synchronize()
+        fn(model, x, t, layer); torch.cuda.synchronize()
         return (torch.cuda.max_memory_allocated() - base) / 2**20
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    fns[name](model, x, t, layer)
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024   # ru_maxrss is in KiB on Linux
+    import threading, psutil
+    proc = psutil.Process(); base = proc.memory_info().rss; peak = [base]; done = threading.Event()
+    def sample():                                   # resident memory sampled every 0.5 ms while the call runs
+        while not done.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.0005)
+    th = threading.Thread(target=sample); th.start()
+    try: fn(model, x, t, layer)
+    finally: done.set(); th.join()
+    return (max(peak[0], proc.memory_info().rss) - base) / 2**20
 
 
 def peak_memory(args, batch, layer, kind, names):
@@ -171,7 +181,8 @@ def main():
     layers = {'last': 'layer4.2' if a.arch == 'resnet50' else 'layer4.1', 'mid': 'layer3.5' if a.arch == 'resnet50' else 'layer3.1'}
     dev = torch.cuda.get_device_name() if a.device.startswith('cuda') else (platform.processor() or platform.machine())
     lines = [f'# camteach benchmark: {a.arch} (random weights), 224x224, device {a.device} ({dev}), torch {torch.__version__}, '
-             f'{torch.get_num_threads()} threads, median of {a.repeats} round-robin repeats after {a.warmup} warm-up']
+             f'{torch.get_num_threads()} threads, median of {a.repeats} round-robin repeats after {a.warmup} warm-up',
+             '# peak MiB: one call in a fresh process, memory above the weights and the input (CPU: resident memory sampled every 0.5 ms; CUDA: max_memory_allocated)']
     import camteach, pytorch_grad_cam, torchcam
     lines.append(f'# camteach {camteach.__version__}, pytorch-grad-cam {getattr(pytorch_grad_cam, "__version__", "1.5.x")}, torchcam {torchcam.__version__}')
     for B in a.batches:

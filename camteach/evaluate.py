@@ -14,7 +14,9 @@ from .metrics import curve_aucs, confidence_change, mask_iou
 
 # %% auto #0
 __all__ = ['STUDY_METHODS', 'ALIASES', 'METRICS', 'LOWER_IS_BETTER', 'study_data', 'evaluate_batch', 'run_study', 'write_rows',
-           'read_rows', 'bootstrap_ci', 'paired', 'values', 'summary', 'compare', 'print_table']
+           'read_rows', 'bootstrap_ci', 'paired', 'values', 'summary', 'compare', 'print_table', 'win_counts',
+           'plot_metric_bars', 'alpha_curve', 'verdict', 'claim_hybrid', 'claim_vs_gradcam', 'compare_view',
+           'check_verdict']
 
 # %% ../nbs/11_evaluation.ipynb #f4b22837
 STUDY_METHODS = ('cam', 'gradcam', 'layercam', 'hybrid-0.3', 'hybrid-0.5', 'hybrid-0.7', 'cfcam', 'cfcam-spatial')
@@ -122,3 +124,92 @@ def print_table(rows:list, model:str, layer:str, metrics=METRICS):
     for m in meths:
         cells = [f"{'*' if best[k] == m else ' '}{s[k][m][0]:.3f} [{s[k][m][1]:.3f},{s[k][m][2]:.3f}]" for k in metrics]
         print(f'{m:14s}' + ''.join(f'{c:>22s}' for c in cells))
+
+# %% ../nbs/11_evaluation.ipynb #50eb2e72
+def win_counts(rows, metric:str, model:str, layer:str)->dict:
+    "Per method: number of images on which it has the best value of `metric` (ties count for all tied methods)."
+    sel = [r for r in rows if r['model'] == model and r['layer'] == layer and not math.isnan(r[metric])]
+    by_img = {}
+    for r in sel: by_img.setdefault(r['image'], []).append((r[metric], r['method']))
+    meths = list(dict.fromkeys(r['method'] for r in sel)); out = dict.fromkeys(meths, 0)
+    for vals in by_img.values():
+        best = (min if metric in LOWER_IS_BETTER else max)(v for v, _ in vals)
+        for v, m in vals:
+            if v == best: out[m] += 1
+    return out
+
+# %% ../nbs/11_evaluation.ipynb #30e400ca
+def plot_metric_bars(rows, metric:str, models=('shapes-gap', 'tumor-gap'), layers=('features.3', 'features.2'), ax=None):
+    "Bars of a metric's mean per method with 95% bootstrap intervals, one group per model and layer."
+    import matplotlib.pyplot as plt
+    ax = ax or plt.subplots(figsize=(10, 3))[1]
+    groups = [(mo, la) for mo in models for la in layers]
+    meths = list(dict.fromkeys(r['method'] for r in rows))
+    w = 0.8 / len(meths)
+    for j, m in enumerate(meths):
+        s = [summary(rows, metric, mo, la).get(m, (np.nan,)*3) for mo, la in groups]
+        mu = np.array([t[0] for t in s]); err = np.array([[t[0] - t[1] for t in s], [t[2] - t[0] for t in s]])
+        ax.bar(np.arange(len(groups)) + j*w, mu, w, yerr=err, label=m, capsize=2)
+    ax.set_xticks(np.arange(len(groups)) + 0.4 - w/2, [f'{mo}\n{la}' for mo, la in groups], fontsize=8)
+    ax.set_title(metric + (' (lower is better)' if metric in LOWER_IS_BETTER else ''), fontsize=9); ax.legend(fontsize=7, ncol=4)
+    return ax
+
+# %% ../nbs/11_evaluation.ipynb #fd3af530
+def alpha_curve(rows, metric:str, model:str, layer:str)->tuple:
+    "(alphas, means, lows, highs) of a metric along the hybrid's weight, with a=0 LayerCAM and a=1 Grad-CAM."
+    names = [('layercam', 0.)] + [(f'hybrid-{a}', a) for a in (0.3, 0.5, 0.7)] + [('gradcam', 1.)]
+    s = summary(rows, metric, model, layer)
+    return tuple(np.array(v) for v in zip(*[(a, *s[n]) for n, a in names]))
+
+# %% ../nbs/11_evaluation.ipynb #61b3f387
+def _fmt(c): return f"{c['diff']:+.4f} [{c['lo']:+.4f},{c['hi']:+.4f}] p={c['p']:.3g} wins {c['a_wins']}:{c['b_wins']}"
+
+def verdict(c:dict)->str:
+    "'better'/'worse' when the mean's bootstrap CI excludes 0 and Wilcoxon p < 0.05; 'mixed' when only one says so."
+    mean_sig, rank_sig = c['lo'] > 0 or c['hi'] < 0, c['p'] < 0.05      # nan p (too few non-zero differences) is not significant
+    if mean_sig and rank_sig: return 'better' if c['diff'] > 0 else 'worse'
+    return 'mixed' if mean_sig or rank_sig else 'no clear difference'
+
+def claim_hybrid(rows, models=('shapes-gap', 'tumor-gap'), layers=('features.3', 'features.2'))->list:
+    "Claim 1, per model, layer and protocol: the best insertion method, and hybrid-0.7 minus Grad-CAM (paired)."
+    out = []
+    for mo in models:
+        for la in layers:
+            for met in ('insertion', 'insertion_seed003'):
+                s = summary(rows, met, mo, la); best = max(s, key=lambda m: s[m][0])
+                c = compare(rows, met, mo, la, 'hybrid-0.7', 'gradcam')
+                out.append(dict(model=mo, layer=la, metric=met, best=best, h07_best=best == 'hybrid-0.7',
+                                h07_vs_gc=verdict(c), **{f'h07_gc_{k}': v for k, v in c.items()}))
+                print(f"{mo:10s} {la:10s} {met:17s} best: {best:13s} hybrid-0.7 - gradcam: {_fmt(c)}  -> {verdict(c)}")
+    return out
+
+def claim_vs_gradcam(rows, method:str, metrics=('pointing', 'energy', 'box', 'mask_iou'), models=('shapes-gap', 'tumor-gap'), layers=('features.3', 'features.2'))->list:
+    "Claims 2 and 3: `method` minus Grad-CAM on the localisation metrics, paired, per model and layer."
+    out = []
+    for mo in models:
+        for la in layers:
+            for met in metrics:
+                c = compare(rows, met, mo, la, method, 'gradcam')
+                v = verdict(c)
+                out.append(dict(model=mo, layer=la, metric=met, verdict=v, **c))
+                print(f"{mo:10s} {la:10s} {met:9s} {method} - gradcam: {_fmt(c)}  -> {v}")
+    return out
+
+# %% ../nbs/11_evaluation.ipynb #3eb0bfa0
+def compare_view(rows, model:str, layer:str, metric:str, a:str, b:str)->dict:
+    "Paired comparison of two methods with a histogram of per-image differences; returns the numbers."
+    import matplotlib.pyplot as plt
+    va, vb = values(rows, metric, model, layer, a), values(rows, metric, model, layer, b)
+    c = paired(va, vb)
+    fig, ax = plt.subplots(figsize=(5, 2.4))
+    ax.hist(va - vb, bins=30); ax.axvline(0, color='k', lw=0.8); ax.set_title(f'{model} {layer}: {metric}, {a} - {b}', fontsize=9)
+    plt.tight_layout(); plt.show()
+    print(f"readout: {metric} {a}-{b} diff={c['diff']:+.4f} ci=[{c['lo']:+.4f},{c['hi']:+.4f}] p={c['p']:.3g} wins={c['a_wins']}:{c['b_wins']}:{c['ties']} verdict={verdict(c)}")
+    return c
+
+# %% ../nbs/11_evaluation.ipynb #b60671ca
+def check_verdict(rows, model:str, layer:str, metric:str, a:str, b:str, your_verdict:str)->bool:
+    "Exercise: 'better', 'worse', 'mixed' or 'no clear difference' for a - b on one metric."
+    v = verdict(compare(rows, metric, model, layer, a, b))
+    ok = your_verdict == v
+    print('Correct!' if ok else 'Not yet. Hint: look at the bootstrap interval of the mean difference and at the Wilcoxon p-value together.'); return ok

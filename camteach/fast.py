@@ -128,7 +128,7 @@ def cfcam_cost(C:int, side:int, batch:int=1, repeats:int=3)->dict:
         return statistics.median(ts)
     return dict(reference_ms=med(lambda: cfcam(A, G)), fast_ms=med(lambda: cfcam_fast(A, G)))
 
-# %% ../nbs/12_speed.ipynb #2db611c6
+# %% ../nbs/12_speed.ipynb #2b4d501c
 def check_pair_rank(C:int, j:int, your_rank:int)->bool:
     "Exercise: the 0-based rank in the flattened C×C distance matrix of the j-th smallest distinct-pair distance."
     ok = your_rank == C + 2*j
