@@ -195,7 +195,7 @@ def claim_vs_gradcam(rows, method:str, metrics=('pointing', 'energy', 'box', 'ma
                 print(f"{mo:10s} {la:10s} {met:9s} {method} - gradcam: {_fmt(c)}  -> {v}")
     return out
 
-# %% ../nbs/11_evaluation.ipynb #3eb0bfa0
+# %% ../nbs/11_evaluation.ipynb #27d2e960
 def compare_view(rows, model:str, layer:str, metric:str, a:str, b:str)->dict:
     "Paired comparison of two methods with a histogram of per-image differences; returns the numbers."
     import matplotlib.pyplot as plt
@@ -207,7 +207,7 @@ def compare_view(rows, model:str, layer:str, metric:str, a:str, b:str)->dict:
     print(f"readout: {metric} {a}-{b} diff={c['diff']:+.4f} ci=[{c['lo']:+.4f},{c['hi']:+.4f}] p={c['p']:.3g} wins={c['a_wins']}:{c['b_wins']}:{c['ties']} verdict={verdict(c)}")
     return c
 
-# %% ../nbs/11_evaluation.ipynb #b60671ca
+# %% ../nbs/11_evaluation.ipynb #4682fa94
 def check_verdict(rows, model:str, layer:str, metric:str, a:str, b:str, your_verdict:str)->bool:
     "Exercise: 'better', 'worse', 'mixed' or 'no clear difference' for a - b on one metric."
     v = verdict(compare(rows, metric, model, layer, a, b))
