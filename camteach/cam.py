@@ -88,6 +88,8 @@ def check_maps_masks(maps:Tensor, masks:Tensor):
 # %% ../nbs/03_cam.ipynb #79e59c25
 def box_iou(a, b)->float:
     "IoU of two boxes (x0, y0, x1, y1), inclusive pixel indices."
+    for r in (a, b):
+        if len(r) != 4 or r[2] < r[0] or r[3] < r[1]: raise ValueError(f"a box is (x0, y0, x1, y1) with x0 <= x1 and y0 <= y1, got {tuple(r)}")
     iw = min(a[2], b[2]) - max(a[0], b[0]) + 1; ih = min(a[3], b[3]) - max(a[1], b[1]) + 1
     inter = max(iw, 0) * max(ih, 0)
     area = lambda r: (r[2] - r[0] + 1) * (r[3] - r[1] + 1)

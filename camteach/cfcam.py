@@ -32,16 +32,18 @@ def box_mean(x:Tensor, # (..., H, W)
 def guided_filter(I:Tensor, # guide (..., H, W)
                   p:Tensor, # input to smooth, same shape
                   r:int, # window radius
-                  eps:float, # ridge: larger = smoother
+                  eps, # ridge, larger = smoother: a float, or one value per map (shape of the leading dims)
                  )->Tensor: # filtered p
-    "He et al.'s guided filter, from box means (computed in float64)."
+    "He et al.'s guided filter, from box means (computed in float64); maps in the leading dims are filtered independently."
     if I.shape != p.shape: raise ValueError(f"guide {tuple(I.shape)} and input {tuple(p.shape)} must have the same shape")
-    if eps < 0: raise ValueError(f"eps must be >= 0, got {eps}")
+    eps = torch.as_tensor(eps, dtype=torch.float64, device=p.device)
+    if (eps < 0).any(): raise ValueError(f"eps must be >= 0, got {eps.min().item()}")
     I64, p64 = I.double(), p.double()
     mI, mp = box_mean(I64, r), box_mean(p64, r)
     var = (box_mean(I64*I64, r) - mI*mI).clamp(min=0)
     cov = box_mean(I64*p64, r) - mI*mp
-    a = cov / (var + eps) if eps > 0 else torch.where(var > 0, cov / var.clamp(min=1e-300), torch.zeros_like(var))
+    den = var + eps[..., None, None]
+    a = torch.where(den > 0, cov / den.clamp(min=1e-300), torch.zeros_like(den))    # eps = 0 on a flat guide: a = 0
     b = mp - a*mI
     return (box_mean(a, r)*I64 + box_mean(b, r)).to(p.dtype)
 

@@ -102,11 +102,14 @@ def paired(a, b, n_boot:int=2000, seed:int=0)->dict:
 def values(rows:list, metric:str, model:str, layer:str, method:str)->np.ndarray:
     "Per-image values of one metric, ordered by image index."
     sel = sorted((r for r in rows if r['model'] == model and r['layer'] == layer and r['method'] == method), key=lambda r: r['image'])
+    if not sel: raise ValueError(f"no rows for model {model!r}, layer {layer!r}, method {method!r}")
+    if metric not in sel[0]: raise ValueError(f"unknown metric {metric!r}; the rows have {[k for k in sel[0] if k in METRICS or k == 'empty']}")
     return np.array([r[metric] for r in sel], dtype=float)
 
 def summary(rows:list, metric:str, model:str, layer:str)->dict:
     "Per method: (mean, lo, hi) of a metric."
     meths = list(dict.fromkeys(r['method'] for r in rows if r['model'] == model and r['layer'] == layer))
+    if not meths: raise ValueError(f"no rows for model {model!r} and layer {layer!r}")
     return {m: bootstrap_ci(values(rows, metric, model, layer, m)) for m in meths}
 
 def compare(rows:list, metric:str, model:str, layer:str, a:str, b:str)->dict:

@@ -6,11 +6,10 @@
 from __future__ import annotations
 import math, torch, torch.nn.functional as F
 from torch import Tensor
-from .cfcam import box_mean
+from .cfcam import box_mean, guided_filter
 
 # %% auto #0
-__all__ = ['batch_distances', 'kth_smallest', 'pair_percentile', 'dbscan_labels', 'guided_filter_batched', 'cfcam_fast',
-           'cfcam_cost', 'check_pair_rank']
+__all__ = ['batch_distances', 'kth_smallest', 'pair_percentile', 'dbscan_labels', 'cfcam_fast', 'cfcam_cost', 'check_pair_rank']
 
 # %% ../nbs/12_speed.ipynb #ee45e663
 def batch_distances(A:Tensor)->Tensor:
@@ -79,16 +78,6 @@ def dbscan_labels(D:Tensor, # (B,C,C) distances
     return torch.where(root < big, cid, torch.full_like(cid, -1)).long()
 
 # %% ../nbs/12_speed.ipynb #aa5e54e3
-def guided_filter_batched(I:Tensor, p:Tensor, r:int, eps:Tensor)->Tensor:
-    "Guided filter over leading dims (...,H,W) with one eps per map (broadcast over (H,W))."
-    mI, mp = box_mean(I, r), box_mean(p, r)
-    var = (box_mean(I*I, r) - mI*mI).clamp(min=0)
-    cov = box_mean(I*p, r) - mI*mp
-    den = var + eps[..., None, None]
-    a = torch.where(den > 0, cov / den.clamp(min=torch.finfo(den.dtype).tiny), torch.zeros_like(cov))
-    return box_mean(a, r)*I + box_mean(mp - a*mI, r)
-
-# %% ../nbs/12_speed.ipynb #310fb752
 def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
                eps_pct:float=25., min_frac:float=0.05, noise:str='drop', radius:int|None=None,
                eps_frac:float=0.1, spatial:bool=False)->tuple: # (maps (B,h,w) max-normalised, dict of labels (B,C), eps (B,), empty (B,))
@@ -107,7 +96,7 @@ def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
         mg = torch.bmm(onehot / size.clamp(min=1)[..., None], G.flatten(2)).view(B, K, h, w)        # cluster mean gradients
         e = eps_frac * mg.double().flatten(2).var(2, unbiased=False)
         r = radius if radius is not None else max(1, min(h, w) // 4)
-        fg = guided_filter_batched(mg.double(), mg.double(), r, e).to(G.dtype)
+        fg = guided_filter(mg, mg, r, e).to(G.dtype)
         assigned = torch.bmm(onehot.transpose(1, 2), fg.flatten(2)).view(B, C, h, w)
         member = (lab >= 0)[..., None, None]
         Gf = torch.where(member, assigned, Gf)
@@ -115,7 +104,7 @@ def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
     mx = m.flatten(1).amax(1).view(B, 1, 1)
     return torch.where(mx > 0, m / mx.clamp(min=1e-30), torch.zeros_like(m)), dict(labels=lab, eps=eps, empty=mx.flatten() <= 0)
 
-# %% ../nbs/12_speed.ipynb #1cc7eccb
+# %% ../nbs/12_speed.ipynb #35926549
 def cfcam_cost(C:int, side:int, batch:int=1, repeats:int=3)->dict:
     "Median milliseconds of the reference and the batched CFCAM on random activations of shape (batch, C, side, side)."
     import time, statistics
@@ -128,7 +117,7 @@ def cfcam_cost(C:int, side:int, batch:int=1, repeats:int=3)->dict:
         return statistics.median(ts)
     return dict(reference_ms=med(lambda: cfcam(A, G)), fast_ms=med(lambda: cfcam_fast(A, G)))
 
-# %% ../nbs/12_speed.ipynb #2b4d501c
+# %% ../nbs/12_speed.ipynb #2db611c6
 def check_pair_rank(C:int, j:int, your_rank:int)->bool:
     "Exercise: the 0-based rank in the flattened C×C distance matrix of the j-th smallest distinct-pair distance."
     ok = your_rank == C + 2*j

@@ -14,10 +14,13 @@ __all__ = ['Hooks', 'resolve_layers', 'Capture', 'capture', 'channel_view', 'sho
 
 # %% ../nbs/02_hooks.ipynb #31cc8c27
 class Hooks:
-    "Context manager: forward hooks on `modules`; removed on exit, also after an exception."
-    def __init__(self, modules, fn): self.modules, self.fn, self.handles = list(modules), fn, []
+    "Context manager: forward hooks on `modules` (one `fn` for all, or one per module); removed on exit, also after an exception."
+    def __init__(self, modules, fn):
+        self.modules, self.handles = list(modules), []
+        self.fns = list(fn) if isinstance(fn, (list, tuple)) else [fn]*len(self.modules)
+        if len(self.fns) != len(self.modules): raise ValueError(f"got {len(self.fns)} hook functions for {len(self.modules)} modules")
     def __enter__(self):
-        self.handles = [m.register_forward_hook(self.fn) for m in self.modules]; return self
+        self.handles = [m.register_forward_hook(f) for m, f in zip(self.modules, self.fns)]; return self
     def __exit__(self, *exc):
         for h in self.handles: h.remove()
         self.handles = []
@@ -96,10 +99,9 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
     modes = [(m, m.training) for m in model.modules()]
-    handles = [m.register_forward_hook(_hook_fn(n, store)) for n, m in named]
     try:
         model.eval()
-        with torch.enable_grad():
+        with torch.enable_grad(), Hooks([m for _, m in named], [_hook_fn(n, store) for n, _ in named]):
             logits = model(x.detach().requires_grad_(True))
             if not isinstance(logits, Tensor) or logits.ndim != 2: raise ValueError(f"model output must be logits (B, n_classes), got {getattr(logits, 'shape', type(logits))}")
             targets = _targets(target, logits)
@@ -107,7 +109,6 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
             acts = [store[n][0] for n, _ in named]
             grads = torch.autograd.grad(scores.sum(), acts, allow_unused=True)
     finally:
-        for h in handles: h.remove()
         for m, t in modes: m.training = t
     for (n, _), g in zip(named, grads):
         if g is None: raise ValueError(f"the score does not depend on layer {n!r}")
