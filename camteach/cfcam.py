@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np, torch, torch.nn.functional as F
 from dataclasses import dataclass
 from torch import Tensor
+from .data import to_cpu
 
 # %% auto #0
 __all__ = ['box_mean', 'guided_filter', 'channel_distances', 'Clusters', 'cluster_channels', 'filtered_gradients', 'cfcam_one',
@@ -76,7 +77,7 @@ def cluster_channels(A:Tensor, # (C,h,w)
                      min_samples:int|None=None)->Clusters:
     "Group channels with DBSCAN on their pairwise Euclidean distances."
     from sklearn.cluster import DBSCAN
-    D = channel_distances(A); C = D.shape[0]
+    D = channel_distances(A).cpu(); C = D.shape[0]   # sklearn works on the CPU
     iu = torch.triu_indices(C, C, 1)
     eps = float(np.percentile(D[iu[0], iu[1]].numpy(), eps_pct)) if C > 1 else 0.
     ms_ = min_samples if min_samples is not None else max(2, int(min_frac * C))
@@ -146,7 +147,7 @@ def show_cfcam(model, x, layer, eps_pct, min_samples, noise='drop', mask=None):
     "Plot the CFCAM of one image; print a readout of the clustering."
     import matplotlib.pyplot as plt
     from camteach.cam import upsample
-    v = cfcam_view(model, x, layer, eps_pct, min_samples, noise, mask=mask)
+    v, x = to_cpu(cfcam_view(model, x, layer, eps_pct, min_samples, noise, mask=mask)), to_cpu(x)
     fig, ax = plt.subplots(figsize=(2.8, 2.8))
     ax.imshow(x[0].permute(1, 2, 0)); ax.imshow(upsample(v['map'], x.shape[-2:]), cmap='jet', alpha=0.45); ax.axis('off')
     plt.show()

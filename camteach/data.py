@@ -9,8 +9,8 @@ from pathlib import Path
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['SHAPES', 'TUMOR_CLASSES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'shape_mask', 'make_shapes', 'show_images', 'make_pairs',
-           'make_tumors', 'load_image', 'normalize', 'denormalize']
+__all__ = ['SHAPES', 'TUMOR_CLASSES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'shape_mask', 'make_shapes', 'to_cpu', 'show_images',
+           'make_pairs', 'make_tumors', 'load_image', 'normalize', 'denormalize']
 
 # %% ../nbs/00_data.ipynb #69bc52d5
 SHAPES = ('circle', 'square', 'triangle', 'cross')
@@ -104,6 +104,14 @@ def make_shapes(n:int, # number of images
         imgs[i], masks[i] = np.clip(img, 0, 1), m
     return torch.from_numpy(imgs), torch.from_numpy(labels).long(), torch.from_numpy(masks)
 
+# %% ../nbs/00_data.ipynb #d04d5823
+def to_cpu(o):
+    "`o` with every tensor in it (also inside dicts, lists and tuples) detached and copied to the CPU, for plotting."
+    if isinstance(o, Tensor): return o.detach().cpu()
+    if isinstance(o, dict): return {k: to_cpu(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return type(o)(to_cpu(v) for v in o)
+    return o
+
 # %% ../nbs/00_data.ipynb #b0041e15
 def show_images(imgs:Tensor, # (N,3,H,W) in [0,1]
                 titles=None, # one title per image
@@ -111,6 +119,7 @@ def show_images(imgs:Tensor, # (N,3,H,W) in [0,1]
                 ncols:int=8, size:float=1.6):
     "Show a grid of images, optionally with mask outlines; returns the figure."
     import matplotlib.pyplot as plt
+    imgs, masks = to_cpu(imgs), to_cpu(masks)
     n = len(imgs); nrows = (n + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size*1.1), squeeze=False)
     for i, ax in enumerate(axs.flat):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib, warnings, torch, torch.nn as nn, torch.nn.functional as F
 from dataclasses import dataclass, field
 from torch import Tensor
+from .data import to_cpu
 
 # %% auto #0
 __all__ = ['Hooks', 'resolve_layers', 'Capture', 'capture', 'channel_view', 'show_channel', 'check_conv_by_hand',
@@ -98,6 +99,8 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
     _check_batch(x)
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
+    p = next(model.parameters(), None)
+    if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
     modes = [(m, m.training) for m in model.modules()]
     try:
         model.eval()
@@ -134,7 +137,7 @@ def channel_view(model:nn.Module, x:Tensor, # one image (1,C,H,W)
 def show_channel(model, x, layer, channel, target=None):
     "Plot the image, one channel's activation and its gradient; print a readout."
     import matplotlib.pyplot as plt
-    v = channel_view(model, x, layer, channel, target)
+    v, x = to_cpu(channel_view(model, x, layer, channel, target)), to_cpu(x)
     fig, axs = plt.subplots(1, 3, figsize=(7.5, 2.6))
     axs[0].imshow(x[0].permute(1, 2, 0).clamp(0, 1)); axs[0].set_title('image')
     axs[1].imshow(v['act'], cmap='viridis'); axs[1].set_title(f'{layer} ch {channel}')

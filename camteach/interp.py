@@ -11,9 +11,9 @@ from torch import Tensor
 __all__ = ['src_coords', 'bilinear', 'overlay', 'pixel_view', 'show_pixel', 'check_bilinear_value']
 
 # %% ../nbs/05_interp.ipynb #5d5d9882
-def src_coords(n_out:int, n_in:int, align_corners:bool=False)->tuple:
+def src_coords(n_out:int, n_in:int, align_corners:bool=False, device=None)->tuple:
     "For each output index: lower source index i0, upper i1 and offset a (clamped at the borders)."
-    x = torch.arange(n_out, dtype=torch.float64)
+    x = torch.arange(n_out, dtype=torch.float64, device=device)
     if align_corners: u = x * ((n_in - 1) / (n_out - 1)) if n_out > 1 else torch.zeros_like(x)
     else: u = ((x + 0.5) * (n_in / n_out) - 0.5).clamp(min=0)
     i0 = u.floor().long().clamp(max=n_in - 1)
@@ -28,7 +28,7 @@ def bilinear(m:Tensor, # maps (B,h,w) or (h,w)
     x = m[None] if m.ndim == 2 else m
     if x.ndim != 3: raise ValueError(f"maps must be (B,h,w) or (h,w), got shape {tuple(m.shape)}")
     H, W = (size, size) if isinstance(size, int) else tuple(size)
-    (i0, i1, a), (j0, j1, b) = src_coords(H, x.shape[1], align_corners), src_coords(W, x.shape[2], align_corners)
+    (i0, i1, a), (j0, j1, b) = src_coords(H, x.shape[1], align_corners, x.device), src_coords(W, x.shape[2], align_corners, x.device)
     a, b = a.to(x.dtype)[:, None], b.to(x.dtype)[None, :]
     rows0, rows1 = x[:, i0], x[:, i1]                                   # (B,H,w)
     top = rows0[:, :, j0]*(1-b) + rows0[:, :, j1]*b                     # along columns
@@ -48,8 +48,8 @@ def overlay(img:Tensor, # image (3,H,W) in [0,1]
     if img.ndim != 3 or img.shape[0] != 3: raise ValueError(f"img must be (3,H,W), got shape {tuple(img.shape)}")
     if m.ndim != 2: raise ValueError(f"map must be (h,w), got shape {tuple(m.shape)}")
     if not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0,1], got {alpha}")
-    heat = matplotlib.colormaps[cmap](normalize_map(bilinear(m.float(), img.shape[-2:]).clamp(min=0), warn=False).numpy())[..., :3]
-    return alpha*heat + (1 - alpha)*img.permute(1, 2, 0).clamp(0, 1).numpy()
+    heat = matplotlib.colormaps[cmap](normalize_map(bilinear(m.float(), img.shape[-2:]).clamp(min=0), warn=False).cpu().numpy())[..., :3]
+    return alpha*heat + (1 - alpha)*img.permute(1, 2, 0).clamp(0, 1).cpu().numpy()
 
 # %% ../nbs/05_interp.ipynb #88e22b16
 def pixel_view(L:Tensor, # small map (h,w)
@@ -70,7 +70,8 @@ def pixel_view(L:Tensor, # small map (h,w)
 def show_pixel(L, size, x, y, align_corners=False):
     "Draw the small map with the four neighbours of output pixel (x, y) and print a readout."
     import matplotlib.pyplot as plt
-    v = pixel_view(L, size, x, y, align_corners)
+    from camteach.data import to_cpu
+    L = to_cpu(L); v = pixel_view(L, size, x, y, align_corners)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(6.5, 3))
     a0.imshow(L, cmap='viridis'); a0.set_title('small map, neighbours')
     for (p, q), w in v['neighbours'].items(): a0.text(q, p, f'{w:.2f}', ha='center', va='center', color='w', fontsize=9)

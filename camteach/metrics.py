@@ -8,6 +8,7 @@ import copy, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .cam import check_maps_masks, normalize_map, upsample, pointing_hits, localization_hits
 from .layercam import energy_in_mask
+from .data import to_cpu
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'pixel_order', 'blur', 'causal_curve', 'auc', 'curve_aucs', 'confidence_change', 'mask_iou',
@@ -46,12 +47,12 @@ def causal_curve(model:nn.Module, x:Tensor, # one image (1,C,H,W)
     H, W = x.shape[-2:]; n = H*W
     s = _substrate(substrate or ('zero' if mode == 'deletion' else 'blur'), x)
     start, end = (x, s) if mode == 'deletion' else (s, x)
-    rank = torch.empty(n, dtype=torch.long); rank[pixel_order(upsample(sal.float(), (H, W)))] = torch.arange(n)
-    counts = torch.round(torch.linspace(0, n, math.ceil(1/step - 1e-9) + 1)).long()
+    rank = torch.empty(n, dtype=torch.long, device=x.device); rank[pixel_order(upsample(sal.float(), (H, W)))] = torch.arange(n, device=x.device)
+    counts = torch.round(torch.linspace(0, n, math.ceil(1/step - 1e-9) + 1)).long()   # on the CPU: the same steps on every device
     was = model.training; model.eval(); probs = []
     try:
         for i in range(0, len(counts), batch):
-            m = (rank[None] < counts[i:i+batch, None]).view(-1, 1, H, W).to(x.device)
+            m = (rank[None] < counts[i:i+batch, None].to(x.device)).view(-1, 1, H, W)
             probs.append(model(torch.where(m, end, start)).softmax(1)[:, target].cpu())
     finally: model.train(was)
     return counts.float() / n, torch.cat(probs)
@@ -78,7 +79,8 @@ def confidence_change(model:nn.Module, x:Tensor, # images (B,C,H,W)
     "Per image: relative drop in the target's probability when only the map-weighted image is shown, and whether it rose."
     if x.ndim != 4 or maps.ndim != 3 or not (len(x) == len(maps) == len(targets)):
         raise ValueError(f"need images (B,C,H,W), maps (B,h,w) and B targets; got {tuple(x.shape)}, {tuple(maps.shape)}, {len(targets)}")
-    was = model.training; model.eval()
+    was, targets = model.training, torch.as_tensor(targets, device=x.device)
+    model.eval()
     try:
         w = normalize_map(upsample(maps.clamp(min=0).float(), x.shape[-2:]), warn=False)[:, None]
         Y = model(x).softmax(1).gather(1, targets[:, None])[:, 0]
@@ -89,7 +91,7 @@ def confidence_change(model:nn.Module, x:Tensor, # images (B,C,H,W)
 # %% ../nbs/10_metrics.ipynb #f87f4ec5
 def mask_iou(maps:Tensor, masks:Tensor, thr:float=0.5)->Tensor:
     "Per image: IoU between the mask and the pixels where the normalised, upsampled map is >= thr (nan if both are empty)."
-    check_maps_masks(maps, masks)
+    masks = check_maps_masks(maps, masks)
     pred = normalize_map(upsample(maps.clamp(min=0).float(), masks.shape[-2:]), warn=False) >= thr
     inter, union = (pred & masks).flatten(1).sum(1).float(), (pred | masks).flatten(1).sum(1).float()
     return torch.where(union > 0, inter / union.clamp(min=1), torch.full_like(union, float('nan')))
@@ -97,7 +99,7 @@ def mask_iou(maps:Tensor, masks:Tensor, thr:float=0.5)->Tensor:
 # %% ../nbs/10_metrics.ipynb #6cf644b1
 def randomized_cascade(model:nn.Module, order:list, seed:int=0):
     "Yield (block name, model copy) with the blocks in `order` re-initialised cumulatively, top first."
-    m = copy.deepcopy(model); g = torch.manual_seed(seed)
+    m = copy.deepcopy(model); torch.manual_seed(seed)
     named = dict(m.named_modules())
     for name in order:
         if name not in named: raise ValueError(f"unknown block {name!r}")
@@ -108,7 +110,8 @@ def randomized_cascade(model:nn.Module, order:list, seed:int=0):
 def rank_correlation(a:Tensor, b:Tensor)->Tensor:
     "Spearman correlation per pair of maps (B,h,w) (average ranks for ties; nan for a constant map)."
     from scipy.stats import spearmanr
-    return torch.tensor([spearmanr(u.flatten().numpy(), v.flatten().numpy())[0] for u, v in zip(a, b)], dtype=torch.float)
+    a, b, dev = a.detach().cpu(), b.detach().cpu(), a.device
+    return torch.tensor([spearmanr(u.flatten().numpy(), v.flatten().numpy())[0] for u, v in zip(a, b)], dtype=torch.float, device=dev)
 
 # %% ../nbs/10_metrics.ipynb #2303075d
 def sanity_check(model:nn.Module, x:Tensor, layer:str, methods, order:list, targets:Tensor, seed:int=0)->dict:
@@ -128,7 +131,7 @@ def curve_view(model, x:Tensor, sal:Tensor, target:int, mode:str='deletion', sub
     H, W = x.shape[-2:]; n = H*W
     from camteach.cam import upsample
     order = pixel_order(upsample(sal.float(), (H, W)))
-    m = torch.zeros(n, dtype=torch.bool); m[order[:n//2]] = True; m = m.view(1, 1, H, W)
+    m = torch.zeros(n, dtype=torch.bool, device=x.device); m[order[:n//2]] = True; m = m.view(1, 1, H, W)
     s = _substrate(substrate or ('zero' if mode == 'deletion' else 'blur'), x)
     half = torch.where(m, s, x) if mode == 'deletion' else torch.where(m, x, s)
     return dict(fractions=fr, scores=sc, auc=auc(fr, sc), half=half[0])
@@ -137,7 +140,7 @@ def curve_view(model, x:Tensor, sal:Tensor, target:int, mode:str='deletion', sub
 def show_curve(model, x, sal, target, mode='deletion', substrate=None, step=0.01):
     "Plot a deletion/insertion curve beside the half-way image; print a readout."
     import matplotlib.pyplot as plt
-    v = curve_view(model, x, sal, target, mode, substrate, step)
+    v = to_cpu(curve_view(model, x, sal, target, mode, substrate, step))
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(7, 2.8), gridspec_kw=dict(width_ratios=(1.6, 1)))
     a0.plot(v['fractions'], v['scores'], '.-', ms=3); a0.fill_between(v['fractions'], v['scores'], alpha=0.2)
     a0.set_xlabel('fraction of pixels'); a0.set_ylabel('p(target)'); a0.set_ylim(0, 1.02); a0.set_title(f"{mode}, AUC {v['auc']:.3f}", fontsize=9)
