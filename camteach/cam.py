@@ -101,6 +101,7 @@ def box_iou(a, b)->float:
 def mask_box(mask)->tuple|None:
     "Bounding box (x0, y0, x1, y1) of a bool mask; None if the mask is empty."
     m = torch.as_tensor(mask).bool()
+    if m.ndim != 2: raise ValueError(f"mask must be one mask (H,W), got shape {tuple(m.shape)}")
     if not m.any(): return None
     ys, xs = torch.where(m)
     return (xs.min().item(), ys.min().item(), xs.max().item(), ys.max().item())

@@ -120,6 +120,10 @@ def show_images(imgs:Tensor, # (N,3,H,W) in [0,1]
     "Show a grid of images, optionally with mask outlines; returns the figure."
     import matplotlib.pyplot as plt
     imgs, masks = to_cpu(imgs), to_cpu(masks)
+    if imgs.ndim != 4 or imgs.shape[1] != 3: raise ValueError(f"imgs must be (N,3,H,W), got shape {tuple(imgs.shape)}")
+    if masks is not None and (masks.shape[0] != len(imgs) or masks.shape[-2:] != imgs.shape[-2:]):
+        raise ValueError(f"masks must be (N,H,W) = {(len(imgs), *imgs.shape[-2:])}, got shape {tuple(masks.shape)}")
+    if titles is not None and len(titles) != len(imgs): raise ValueError(f"got {len(titles)} titles for {len(imgs)} images")
     n = len(imgs); nrows = (n + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size*1.1), squeeze=False)
     for i, ax in enumerate(axs.flat):

@@ -25,7 +25,9 @@ def kth_smallest(v:Tensor, # (B,N) values
                  ks:list, # 0-based ranks wanted (the same for every row)
                  sample:int=8192)->Tensor: # (B, len(ks)) the ks-th smallest values per row, exactly
     "Exact order statistics per row: bracket them with a strided subsample, sort only the bracket (full sort as fallback)."
-    B, N = v.shape
+    if v.ndim != 2: raise ValueError(f"v must be (B,N), got shape {tuple(v.shape)}")
+    B, N = v.shape; ks = [int(k) for k in ks]
+    if not ks or min(ks) < 0 or max(ks) >= N: raise ValueError(f"ranks must be 0..{N-1} (and at least one), got {ks}")
     out = torch.empty(B, len(ks), dtype=v.dtype, device=v.device)
     step = max(1, N // sample)
     while step > 1 and math.gcd(step, int(N**0.5)) != 1: step += 1      # a stride sharing a factor with the row length samples few columns
@@ -46,6 +48,8 @@ def kth_smallest(v:Tensor, # (B,N) values
 def pair_percentile(D:Tensor, q:float)->Tensor:
     "Per image: the q-th percentile (NumPy's linear rule) of the distinct channel-pair distances, (B,C,C) -> (B,)."
     B, C, _ = D.shape
+    if C < 2: raise ValueError(f"need at least 2 channels for a pair distance, got {C}")
+    if not 0 <= q <= 100: raise ValueError(f"q must be a percentage in [0, 100], got {q}")
     N = C*(C - 1)//2; pos = q / 100 * (N - 1); j = int(pos); fr = pos - j
     ab = kth_smallest(D.reshape(B, C*C), [C + 2*j, C + 2*min(j + 1, N - 1)])
     return ab[:, 0] + fr * (ab[:, 1] - ab[:, 0])

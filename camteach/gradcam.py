@@ -34,6 +34,8 @@ def show_maps(imgs:Tensor, maps:Tensor, titles=None, masks=None, ncols:int=6, si
     "Overlay maps (B,h,w) on images (B,3,H,W), jet at 40%; mask outlines in white."
     import matplotlib.pyplot as plt
     imgs, maps, masks = to_cpu(imgs), to_cpu(maps), to_cpu(masks)
+    if imgs.ndim != 4 or maps.ndim != 3 or len(imgs) != len(maps):
+        raise ValueError(f"need images (B,3,H,W) and maps (B,h,w) with the same B; got {tuple(imgs.shape)} and {tuple(maps.shape)}")
     up = normalize_map(upsample(maps.float(), imgs.shape[-2:]), warn=False)
     n = len(imgs); nrows = (n + ncols - 1)//ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size*1.1), squeeze=False)

@@ -56,6 +56,7 @@ def pixel_view(L:Tensor, # small map (h,w)
                size:int, x:int, y:int, align_corners:bool=False)->dict:
     "The four neighbours, offsets and interpolated value at output pixel (x, y)."
     H = W = size
+    if L.ndim != 2: raise ValueError(f"L must be one small map (h,w), got shape {tuple(L.shape)}")
     if not (0 <= x < H and 0 <= y < W): raise ValueError(f"pixel ({x}, {y}) outside the {H}×{W} output")
     (i0, i1, a), (j0, j1, b) = src_coords(H, L.shape[0], align_corners), src_coords(W, L.shape[1], align_corners)
     i, j, al, be = int(i0[x]), int(j0[y]), float(a[x]), float(b[y])
