@@ -160,5 +160,6 @@ def check_conv_by_hand(k:int, i:int, j:int, value:float)->bool:
 
 def check_feature_shape(model:nn.Module, layer:str, size:int, shape)->bool:
     "Exercise: the shape (B,K,h,w) of `layer`'s output for one image of side `size`."
-    cap = capture(model, torch.rand(1, 3, size, size), layer)
+    p = next(model.parameters(), None)
+    cap = capture(model, torch.rand(1, 3, size, size, device=None if p is None else p.device), layer)
     return _verdict(tuple(cap.acts[layer].shape) == tuple(shape), 'each stage after the first halves the side; count the filters of the stage')

@@ -60,7 +60,8 @@ def predict(model:nn.Module, x:Tensor, bs:int=256)->Tensor:
 
 def accuracy(model:nn.Module, x:Tensor, y:Tensor)->float:
     "Share of images classified correctly."
-    return predict(model, x).argmax(1).eq(y).float().mean().item()
+    p = predict(model, x).argmax(1)
+    return p.eq(y.to(p.device)).float().mean().item()
 
 # %% ../nbs/01_models.ipynb #98fe683e
 def train(name:str, # a key of `MODELS`

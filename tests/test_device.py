@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from standin import DEVICE, OnDevice, standin, to_standin, on
 
 from camteach.core import explain
-from camteach.hooks import capture, channel_view, show_channel
+from camteach.hooks import capture, channel_view, show_channel, check_feature_shape
 from camteach.models import load_model, make_data, predict, accuracy
 from camteach import cam as C, gradcam as GC, interp as I, layercam as L, hybrid as H, cfcam as CF, fast as F
 from camteach import metrics as M, evaluate as E, data as D
@@ -155,6 +155,7 @@ def test_masks_and_labels_may_stay_on_the_cpu(setup, kind):
         for f in (C.pointing_hits, C.localization_hits, L.energy_in_mask, M.mask_iou):
             got = f(mapsd, masks); assert got.device.type == d.type; same(got, f(maps, masks), d.tol, f.__name__)
         same(M.confidence_change(md, xd, mapsd, y), M.confidence_change(m, x, maps, y), d.tol, 'confidence_change')
+        same(accuracy(md, xd, y), accuracy(m, x, y), d.tol, 'accuracy')
         same(explain(md, xd, 'features.3', target=y).maps, explain(m, x, 'features.3', target=y).maps, d.tol, 'explain')
         same(E.evaluate_batch(md, xd, y, masks, 'features.2', ('gradcam', 'cfcam'), ('rise',)),
              E.evaluate_batch(m, x, y, masks, 'features.2', ('gradcam', 'cfcam'), ('rise',)), d.tol, 'evaluate_batch')
@@ -178,6 +179,7 @@ def test_plots_take_device_tensors(setup, kind, monkeypatch):
         md, xd, kd = d.model(m), d.put(x), d.put(masks)
         A, G = capture(md, xd, 'features.3')['features.3']
         D.show_images(xd, masks=kd); GC.show_maps(xd, GC.gradcam(A, G), masks=kd)
+        assert check_feature_shape(md, 'features.3', 64, (1, 128, 8, 8))
         show_channel(md, xd[:1], 'features.3', 1); C.show_cam_box(md, xd[:1], kd[0]); GC.show_gradcam(md, xd[:1], 'features.3', mask=kd[0])
         I.show_pixel(A.sum(1)[0], 32, 3, 4); L.show_layercam(md, xd[:1], ['features.2', 'features.3'], [True, False], mask=masks[0])
         H.show_hybrid(md, xd[:1], 'features.3', 0.5, mask=kd[0]); CF.show_cfcam(md, xd[:1], 'features.3', 25., None, mask=masks[0])
