@@ -10,8 +10,9 @@ from torch import Tensor
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['box_mean', 'guided_filter', 'channel_distances', 'Clusters', 'cluster_channels', 'filtered_gradients', 'cfcam_one',
-           'cfcam', 'cluster_mean_weights', 'cfcam_view', 'show_cfcam', 'check_guided_filter']
+__all__ = ['box_mean', 'guided_filter', 'channel_distances', 'Clusters', 'default_min_samples', 'cluster_channels',
+           'filtered_gradients', 'pool_map', 'cfcam_one', 'cfcam', 'cluster_mean_weights', 'cfcam_view', 'show_cfcam',
+           'check_guided_filter']
 
 # %% ../nbs/08_cfcam.ipynb #2f8a3114
 def _box_sum_1d(x:Tensor, r:int, dim:int)->Tensor:
@@ -71,6 +72,11 @@ class Clusters:
     @property
     def n_noise(self): return int((self.labels < 0).sum())
 
+def default_min_samples(C:int, min_frac:float)->int:
+    "DBSCAN's min_samples for C channels: a fraction of them, at least 2."
+    if min_frac < 0: raise ValueError(f"min_frac must be >= 0, got {min_frac}")   # > 1 is allowed: every channel is noise
+    return max(2, int(min_frac * C))
+
 def cluster_channels(A:Tensor, # (C,h,w)
                      eps_pct:float=25., # DBSCAN eps = this percentile of the pairwise distances
                      min_frac:float=0.05, # min_samples = max(2, int(min_frac * C))
@@ -80,7 +86,7 @@ def cluster_channels(A:Tensor, # (C,h,w)
     D = channel_distances(A).cpu(); C = D.shape[0]   # sklearn works on the CPU
     iu = torch.triu_indices(C, C, 1)
     eps = float(np.percentile(D[iu[0], iu[1]].numpy(), eps_pct)) if C > 1 else 0.
-    ms_ = min_samples if min_samples is not None else max(2, int(min_frac * C))
+    ms_ = min_samples if min_samples is not None else default_min_samples(C, min_frac)
     labels = DBSCAN(eps=max(eps, 1e-12), min_samples=ms_, metric='precomputed').fit_predict(D.numpy())
     return Clusters(labels, eps, ms_)
 
@@ -103,13 +109,19 @@ def filtered_gradients(A:Tensor, G:Tensor, # one image (C,h,w)
     return Gf
 
 # %% ../nbs/08_cfcam.ipynb #6173f4de
+def pool_map(A:Tensor, Gf:Tensor, # activations and filtered gradients (...,C,h,w)
+             spatial:bool=False)->Tensor: # (...,h,w), non-negative
+    "The map from filtered gradients: pooled into channel weights (Grad-CAM style), or element-wise (LayerCAM style)."
+    if A.shape != Gf.shape or A.ndim < 3: raise ValueError(f"activations {tuple(A.shape)} and gradients {tuple(Gf.shape)} must both be (...,C,h,w)")
+    m = (Gf.clamp(min=0) * A).sum(-3) if spatial else torch.einsum('...k,...kij->...ij', Gf.mean((-2, -1)), A)
+    return m.clamp(min=0)
+
 def cfcam_one(A:Tensor, G:Tensor, # one image's activations and gradients (C,h,w)
               eps_pct:float=25., min_frac:float=0.05, noise:str='drop', radius:int|None=None,
               eps_frac:float=0.1, guide:str='self', spatial:bool=False)->tuple: # (map (h,w), info dict)
     "CFCAM for one image: cluster channels, filter cluster gradients, pool into weights (or use them element-wise)."
     cl = cluster_channels(A, eps_pct, min_frac)
-    Gf = filtered_gradients(A, G, cl, noise, radius, eps_frac, guide)
-    m = ((Gf.clamp(min=0) * A).sum(0) if spatial else torch.einsum('k,kij->ij', Gf.mean((1, 2)), A)).clamp(min=0)
+    m = pool_map(A, filtered_gradients(A, G, cl, noise, radius, eps_frac, guide), spatial)
     return m, dict(n_clusters=cl.n_clusters, n_noise=cl.n_noise, eps=cl.eps, min_samples=cl.min_samples,
                    empty=bool(m.max() <= 0), labels=cl.labels)
 

@@ -13,6 +13,7 @@ from .gradcam import gradcam
 from .layercam import layercam
 from .hybrid import hybrid
 from .fast import cfcam_fast
+from .cfcam import Clusters
 
 # %% auto #0
 __all__ = ['METHODS', 'Explanation', 'explain']
@@ -70,6 +71,6 @@ def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
         elif a is not None: raw[m] = hybrid(once('gc', lambda: gradcam(A, G)), once('lc', lambda: layercam(A, G)), a, warn=False)
         else:
             raw[m], fi = cfcam_fast(A, G, spatial=(m == 'cfcam-spatial'), **cfcam_kw)
-            info[m] = [dict(n_clusters=int(l.max()) + 1 if (l >= 0).any() else 0, n_noise=int((l < 0).sum()), eps=float(e), empty=bool(z), labels=l.cpu().numpy())
-                       for l, e, z in zip(fi['labels'], fi['eps'], fi['empty'])]
+            cls = [Clusters(l.cpu().numpy(), float(e), fi['min_samples']) for l, e in zip(fi['labels'], fi['eps'])]
+            info[m] = [dict(n_clusters=c.n_clusters, n_noise=c.n_noise, eps=c.eps, empty=bool(z), labels=c.labels) for c, z in zip(cls, fi['empty'])]
     return Explanation({k: upsample(v, x.shape[-2:]) for k, v in raw.items()}, raw, cap, info)

@@ -35,6 +35,7 @@ def study_data(model_name:str, n:int, seed:int=TEST_SEED)->tuple:
 def evaluate_batch(model, x, y, masks, layer:str, methods=STUDY_METHODS, protocols=('rise', 'seed003'), first_index:int=0)->list:
     "One row per image and method: every metric, from one `explain` call for all methods."
     ex = explain(model, x, layer, methods, target=y, strict=False)   # CAM only where it applies
+    masks = masks.to(x.device)                                         # once, not in every metric
     pred = ex.capture.logits.argmax(1)
     rows = []
     for m in ex.raw:

@@ -4,9 +4,10 @@
 
 # %% ../nbs/12_speed.ipynb #2e14f373
 from __future__ import annotations
-import math, torch, torch.nn.functional as F
+import math, torch
 from torch import Tensor
-from .cfcam import box_mean, guided_filter
+from .cam import max_normalize
+from .cfcam import default_min_samples, guided_filter, pool_map
 
 # %% auto #0
 __all__ = ['batch_distances', 'kth_smallest', 'pair_percentile', 'dbscan_labels', 'cfcam_fast', 'cfcam_cost', 'check_pair_rank']
@@ -84,14 +85,15 @@ def dbscan_labels(D:Tensor, # (B,C,C) distances
 # %% ../nbs/12_speed.ipynb #aa5e54e3
 def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
                eps_pct:float=25., min_frac:float=0.05, noise:str='drop', radius:int|None=None,
-               eps_frac:float=0.1, spatial:bool=False)->tuple: # (maps (B,h,w) max-normalised, dict of labels (B,C), eps (B,), empty (B,))
+               eps_frac:float=0.1, spatial:bool=False)->tuple: # (maps (B,h,w) max-normalised, dict of labels (B,C), eps (B,), min_samples, empty (B,))
     "CFCAM for a batch, vectorised and device-agnostic; same clusters and maps as `camteach.cfcam.cfcam` (self-guided)."
     if noise not in ('drop', 'keep'): raise ValueError(f"noise must be 'drop' or 'keep', got {noise!r}")
     if A.shape != G.shape or A.ndim != 4: raise ValueError(f"activations {tuple(A.shape)} and gradients {tuple(G.shape)} must both be (B,C,h,w)")
     B, C, h, w = A.shape
     D = batch_distances(A)
     eps = pair_percentile(D, eps_pct).clamp(min=1e-12) if C > 1 else torch.full((B,), 1e-12, device=A.device)
-    lab = dbscan_labels(D, eps, max(2, int(min_frac * C)))
+    ms_ = default_min_samples(C, min_frac)
+    lab = dbscan_labels(D, eps, ms_)
     K = int(lab.max()) + 1 if (lab >= 0).any() else 0
     Gf = G.clone() if noise == 'keep' else torch.zeros_like(G)
     if K:
@@ -104,9 +106,8 @@ def cfcam_fast(A:Tensor, G:Tensor, # (B,C,h,w) activations and gradients
         assigned = torch.bmm(onehot.transpose(1, 2), fg.flatten(2)).view(B, C, h, w)
         member = (lab >= 0)[..., None, None]
         Gf = torch.where(member, assigned, Gf)
-    m = ((Gf.clamp(min=0) * A).sum(1) if spatial else torch.einsum('bk,bkij->bij', Gf.mean((2, 3)), A)).clamp(min=0)
-    mx = m.flatten(1).amax(1).view(B, 1, 1)
-    return torch.where(mx > 0, m / mx.clamp(min=1e-30), torch.zeros_like(m)), dict(labels=lab, eps=eps, empty=mx.flatten() <= 0)
+    m = pool_map(A, Gf, spatial)
+    return max_normalize(m), dict(labels=lab, eps=eps, min_samples=ms_, empty=m.flatten(1).amax(1) <= 0)
 
 # %% ../nbs/12_speed.ipynb #35926549
 def cfcam_cost(C:int, side:int, batch:int=1, repeats:int=3)->dict:

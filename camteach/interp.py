@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor
+from .data import to_cpu
 
 # %% auto #0
 __all__ = ['src_coords', 'bilinear', 'overlay', 'pixel_view', 'show_pixel', 'check_bilinear_value']
@@ -71,7 +72,6 @@ def pixel_view(L:Tensor, # small map (h,w)
 def show_pixel(L, size, x, y, align_corners=False):
     "Draw the small map with the four neighbours of output pixel (x, y) and print a readout."
     import matplotlib.pyplot as plt
-    from camteach.data import to_cpu
     L = to_cpu(L); v = pixel_view(L, size, x, y, align_corners)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(6.5, 3))
     a0.imshow(L, cmap='viridis'); a0.set_title('small map, neighbours')

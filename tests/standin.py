@@ -85,4 +85,3 @@ def to_standin(model):
     return model
 
 def on(x): return OnDevice(x.detach().clone()) if isinstance(x, torch.Tensor) else x
-def off(x): return tree_map(lambda o: o.elem if isinstance(o, OnDevice) else o, x)

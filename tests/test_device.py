@@ -5,6 +5,7 @@ fails on (a CPU tensor mixed into device work, `.numpy()` on a device tensor, a 
 is present the same checks also run on it, with a tolerance for its different kernels.
 """
 import copy, math, warnings
+from types import SimpleNamespace as Bag
 from contextlib import nullcontext
 import numpy as np, pytest, torch
 import matplotlib; matplotlib.use('Agg')
@@ -114,9 +115,6 @@ CASES = [
                          CF.cfcam_view(d.md, d.xd[:1], 'features.3', mask=d.kd[0]),
                          M.curve_view(d.md, d.xd[:1], GC.gradcam(d.A, d.G)[0], int(d.y[0]))], False),
 ]
-
-class Bag:
-    def __init__(self, **kw): self.__dict__.update(kw)
 
 def _run(case, bag):
     with warnings.catch_warnings():
