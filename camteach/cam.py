@@ -10,8 +10,8 @@ from .hooks import capture, resolve_layers
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['cam', 'gap_linear', 'cam_for', 'normalize_map', 'max_normalize', 'upsample', 'check_maps_masks', 'box_iou',
-           'mask_box', 'threshold_box', 'localization_hits', 'pointing_hits', 'cam_box_view', 'show_cam_box',
+__all__ = ['cam', 'gap_linear', 'cam_head', 'cam_for', 'normalize_map', 'max_normalize', 'upsample', 'check_maps_masks',
+           'box_iou', 'mask_box', 'threshold_box', 'localization_hits', 'pointing_hits', 'cam_box_view', 'show_cam_box',
            'check_cam_logit', 'check_iou']
 
 # %% ../nbs/03_cam.ipynb #8ff30928
@@ -32,38 +32,53 @@ def gap_linear(model:nn.Module)->nn.Linear:
     if not lin: raise ValueError("CAM needs a GAP → linear head, but the model has no nn.Linear layer")
     return lin[-1]
 
+def cam_head(model:nn.Module, A:Tensor, # the layer's captured output (B,K,h,w)
+             logits:Tensor, # the model's logits for the same input (B, n_classes)
+             name:str='layer', # the layer's name, for messages
+             rtol:float=1e-3, # allowed error relative to the largest logit
+            )->nn.Linear: # the linear layer CAM uses
+    "The linear layer of a GAP → linear head fed directly by `A`; raises where CAM is not defined at this layer."
+    lin = gap_linear(model)
+    if lin.in_features != A.shape[1]:
+        raise ValueError(f"CAM needs GAP → linear right after {name!r}: its {A.shape[1]} channels do not match "
+                         f"the {lin.in_features} inputs of the last linear layer. Use Grad-CAM instead.")
+    with torch.no_grad(): pred = F.linear(A.mean((2, 3)), lin.weight, lin.bias)
+    if pred.shape != logits.shape: raise ValueError(f"CAM needs GAP → linear right after {name!r}, but the last linear layer gives {pred.shape[1]} outputs for a model with {logits.shape[1]} classes")
+    tol = max(rtol, 20 * torch.finfo(A.dtype).eps) * max(logits.abs().max().item(), pred.abs().max().item())
+    err = (pred - logits).abs().max().item()
+    if not err <= tol:
+        raise ValueError(f"CAM needs GAP → linear right after {name!r}: average-pooling its output and applying the last linear layer "
+                         f"misses the model's logits by {err:.3g}, so something else lies between this layer and the classifier. "
+                         f"Use Grad-CAM, or the layer whose output the global pool reads.")
+    return lin
+
 # %% ../nbs/03_cam.ipynb #de5737aa
 def cam_for(model:nn.Module, x:Tensor, # batch (B,3,H,W)
             layer='features.3', # the layer right before GAP
             target=None, # None = predicted class, an int, or one class per image
             atol:float=1e-3)->tuple: # (maps (B,h,w) before ReLU, Capture)
     "CAM of `layer`, verified against the logits: raises where CAM does not apply."
-    lin = gap_linear(model)
+    gap_linear(model)
     (name, _), = resolve_layers(model, layer)
     cap = capture(model, x, name, target)
     A = cap.acts[name]
-    if lin.in_features != A.shape[1]:
-        raise ValueError(f"CAM needs GAP → linear right after {name!r}: its {A.shape[1]} channels do not match "
-                         f"the {lin.in_features} inputs of the last linear layer. Use Grad-CAM instead.")
-    M = cam(A, lin.weight.detach(), cap.targets)
-    pred = M.mean((1, 2)) + (lin.bias.detach()[cap.targets] if lin.bias is not None else 0)
-    err = (pred - cap.scores).abs().max().item()
-    if err > atol * max(1., cap.scores.abs().max().item()):
-        raise ValueError(f"mean(CAM) + bias differs from the logit by {err:.3g}: the head after {name!r} is not GAP → linear; use Grad-CAM instead")
-    return M, cap
+    lin = cam_head(model, A, cap.logits, name, atol)
+    return cam(A, lin.weight.detach(), cap.targets), cap
 
 # %% ../nbs/03_cam.ipynb #f7fbc448
 def normalize_map(m:Tensor, # maps (B,h,w) or (h,w)
                   eps:float=1e-8, # a map whose range is <= eps is degenerate
                   warn:bool=True)->Tensor: # in [0,1]; degenerate maps are all zero
-    "Min-max normalise each map to [0,1]; constant or all-zero maps stay zero and are reported."
+    "Min-max normalise each map to [0,1]; constant, all-zero or non-finite maps become zero and are reported."
     x = m[None] if m.ndim == 2 else m
     if x.ndim != 3: raise ValueError(f"maps must be (B,h,w) or (h,w), got shape {tuple(m.shape)}")
-    x = torch.nan_to_num(x.float())
+    x = x if x.is_floating_point() else x.float()
+    fin = torch.isfinite(x).flatten(1).all(1).view(-1, 1, 1)
+    x = torch.where(fin, x, torch.zeros_like(x))
     lo, hi = x.amin((1, 2), keepdim=True), x.amax((1, 2), keepdim=True)
-    bad = (hi - lo) <= eps
+    bad = ((hi - lo) <= eps) | ~fin
     out = torch.where(bad, torch.zeros_like(x), (x - lo) / torch.where(bad, torch.ones_like(hi), hi - lo))
-    if warn and bad.any(): warnings.warn(f"{int(bad.sum())} of {len(x)} maps are constant or all zero (degenerate); left as zero")
+    if warn and bad.any(): warnings.warn(f"{int(bad.sum())} of {len(x)} maps are constant, all zero or not finite (degenerate); left as zero")
     return out[0] if m.ndim == 2 else out
 
 def max_normalize(m:Tensor)->Tensor:
@@ -72,11 +87,12 @@ def max_normalize(m:Tensor)->Tensor:
     return torch.where(mx > 0, m / mx.clamp(min=1e-30), torch.zeros_like(m))
 
 def upsample(m:Tensor, size, mode:str='bilinear')->Tensor:
-    "Resize maps (B,h,w) or (h,w) to `size` (align_corners=False: half-pixel centres)."
+    "Resize maps (B,h,w) or (h,w) to `size` (align_corners=False: half-pixel centres), keeping a floating dtype."
     if m.ndim not in (2, 3): raise ValueError(f"maps must be (B,h,w) or (h,w), got shape {tuple(m.shape)}")
     x = m[None] if m.ndim == 2 else m
+    x = x if x.is_floating_point() else x.float()
     hw = (size, size) if isinstance(size, int) else tuple(size)
-    out = F.interpolate(x[:, None].float(), size=hw, mode=mode, **({} if mode == 'nearest' else dict(align_corners=False)))[:, 0]
+    out = F.interpolate(x[:, None], size=hw, mode=mode, **({} if mode == 'nearest' else dict(align_corners=False)))[:, 0]
     return out[0] if m.ndim == 2 else out
 
 # %% ../nbs/03_cam.ipynb #7b9e1ea4
@@ -134,13 +150,16 @@ def localization_hits(maps:Tensor, # (B,h,w) maps, any resolution
 # %% ../nbs/03_cam.ipynb #5e70d270
 def pointing_hits(maps:Tensor, # (B,h,w) maps, any resolution
                   masks:Tensor, # (B,H,W) ground-truth masks
-                  tol:int=0)->Tensor: # (B,) bool; False where the mask is empty
-    "Pointing game: is the upsampled map's maximum inside the mask (dilated by `tol` pixels)?"
+                  tol:int=0, # dilate the mask by this many pixels
+                  eps:float=1e-6)->Tensor: # (B,) bool; False where the mask or the map is empty
+    "Pointing game: do all pixels at the upsampled map's maximum lie inside the mask (dilated by `tol`)? Constant or non-finite maps never hit."
     masks = check_maps_masks(maps, masks)
-    up = upsample(maps.float(), masks.shape[-2:]).flatten(1)
+    up = upsample(maps, masks.shape[-2:]).flatten(1)
     m = masks.float()[:, None]
     if tol > 0: m = F.max_pool2d(m, 2*tol + 1, 1, tol)
-    return m.flatten(1).gather(1, up.argmax(1, keepdim=True))[:, 0] > 0
+    hi, lo = up.amax(1, keepdim=True), up.amin(1, keepdim=True)
+    empty = ~torch.isfinite(up).all(1) | ((hi - lo)[:, 0] <= eps * up.abs().amax(1))
+    return (m.flatten(1).gt(0) | up.lt(hi)).all(1) & ~empty
 
 # %% ../nbs/03_cam.ipynb #59c7ff91
 def cam_box_view(model, x:Tensor, mask:Tensor, target=None, layer='features.3', frac:float=0.2)->dict:
@@ -148,24 +167,28 @@ def cam_box_view(model, x:Tensor, mask:Tensor, target=None, layer='features.3', 
     M, cap = cam_for(model, x, layer, target)
     up = normalize_map(upsample(M.clamp(min=0), x.shape[-2:]), warn=False)[0]
     pb, gb = threshold_box(up, frac), mask_box(mask)
-    return dict(map=up, box=pb, gt=gb, iou=box_iou(pb, gb) if pb and gb else 0., target=int(cap.targets[0]))
+    return dict(map=up, box=pb, gt=gb, iou=box_iou(pb, gb) if pb and gb else 0., target=int(cap.targets[0]), pred=int(cap.logits[0].argmax()))
 
 # %% ../nbs/03_cam.ipynb #050ec807
 def _draw_box(ax, b, color):
     import matplotlib.patches as patches
     if b: ax.add_patch(patches.Rectangle((b[0]-0.5, b[1]-0.5), b[2]-b[0]+1, b[3]-b[1]+1, fill=False, ec=color, lw=1.5))
 
-def show_cam_box(model, x, mask, target=None, frac=0.2, classes=None, ax=None):
-    "Plot the CAM over the image with its box (red) and the ground-truth box (white); print a readout."
+def show_cam_box(model, x, mask, target=None, frac=0.2, classes=None, ax=None, legend:bool=True):
+    "Plot the CAM over the image with its threshold box (red) and the ground-truth box (white), with a legend; print a readout."
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     v, x = to_cpu(cam_box_view(model, x, mask, target, frac=frac)), to_cpu(x)
     show = ax is None
     if show: _, ax = plt.subplots(figsize=(3, 3))
     ax.imshow(x[0].permute(1, 2, 0).clamp(0, 1)); ax.imshow(v['map'], cmap='jet', alpha=0.4); ax.axis('off')
     _draw_box(ax, v['gt'], 'white'); _draw_box(ax, v['box'], 'red')
-    name = classes[v['target']] if classes else v['target']
+    if legend: ax.legend(handles=[Line2D([], [], color='white', lw=1.5, label='ground truth (mask)'), Line2D([], [], color='red', lw=1.5, label=f'CAM above {frac:.0%} of max')],
+                         loc='lower left', fontsize=6, facecolor='0.35', labelcolor='white', framealpha=0.8)
+    name, pname = (classes[v['target']], classes[v['pred']]) if classes else (v['target'], v['pred'])
+    which = 'the predicted class' if v['target'] == v['pred'] else f'not the predicted class; the model predicts {pname}'
     ax.set_title(f"{name}, t={frac:.2f}, IoU={v['iou']:.2f}", fontsize=8)
-    if show: plt.show(); print(f"readout: class={name} threshold={frac:.2f} box={v['box']} gt={v['gt']} iou={v['iou']:.3f}")
+    if show: plt.show(); print(f"readout: explained class={name} ({which}) threshold={frac:.2f} red box={v['box']} white box={v['gt']} iou={v['iou']:.3f}")
     return v
 
 # %% ../nbs/03_cam.ipynb #222c47a2

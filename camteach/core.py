@@ -4,11 +4,11 @@
 
 # %% ../nbs/09_explain.ipynb #b09d166f
 from __future__ import annotations
-import torch, torch.nn as nn
+import warnings, torch, torch.nn as nn
 from dataclasses import dataclass, field
 from torch import Tensor
 from .hooks import capture, Capture
-from .cam import cam, gap_linear, upsample
+from .cam import cam, cam_head, upsample
 from .gradcam import gradcam
 from .layercam import layercam
 from .hybrid import hybrid
@@ -16,61 +16,133 @@ from .fast import cfcam_fast
 from .cfcam import Clusters
 
 # %% auto #0
-__all__ = ['METHODS', 'Explanation', 'explain']
+__all__ = ['METHODS', 'METHOD_FNS', 'NotApplicable', 'MethodInput', 'add_method', 'empty_maps', 'Explanation', 'explain']
 
 # %% ../nbs/09_explain.ipynb #6c6b5186
 METHODS = ('cam', 'gradcam', 'layercam', 'hybrid', 'cfcam', 'cfcam-spatial')
+
+class NotApplicable(ValueError):
+    "A method that is not defined for this model and layer (e.g. CAM without a GAP → linear head right after it)."
+
+@dataclass
+class MethodInput:
+    "What a method function receives: one capture at one layer."
+    model: nn.Module
+    layer: str      # the captured layer's name
+    A: Tensor       # activations (B,K,h,w)
+    G: Tensor       # gradients dY/dA (B,K,h,w)
+    capture: Capture
+    opts: dict = field(default_factory=dict)  # alpha, cfcam keyword arguments
+    memo: dict = field(default_factory=dict)
+    def once(self, key, f):
+        "f() computed once per explain call and shared between methods."
+        if key not in self.memo: self.memo[key] = f()
+        return self.memo[key]
 
 def _hybrid_weight(name:str, alpha:float)->float|None:
     "Weight of a 'hybrid' or 'hybrid-<a>' method name; None if the name is not a hybrid."
     if name == 'hybrid': return alpha
     if name.startswith('hybrid-'):
-        try: return float(name[7:])
+        try: a = float(name[7:])
         except ValueError: raise ValueError(f"bad hybrid name {name!r}: use 'hybrid' or 'hybrid-<a>' with a in [0,1]") from None
+        if not 0 <= a <= 1: raise ValueError(f"bad hybrid name {name!r}: the weight must be in [0,1]")
+        return a
     return None
 
+# %% ../nbs/09_explain.ipynb #473abe96
+def _gradcam(c): return c.once('gradcam', lambda: gradcam(c.A, c.G))
+def _layercam(c): return c.once('layercam', lambda: layercam(c.A, c.G))
+
+def _cam(c):
+    try: lin = cam_head(c.model, c.A, c.capture.logits, c.layer)
+    except ValueError as e: raise NotApplicable(f"'cam' is not defined at layer {c.layer!r}: {e}") from None
+    return cam(c.A, lin.weight.detach(), c.capture.targets).clamp(min=0)
+
+def _hybrid(c, a=None): return hybrid(_gradcam(c), _layercam(c), c.opts.get('alpha', 0.7) if a is None else a, warn=False)
+
+def _cfcam(c, spatial=False):
+    m, fi = cfcam_fast(c.A, c.G, spatial=spatial, **c.opts.get('cfcam_kw', {}))
+    cls = [Clusters(l.cpu().numpy(), float(e), fi['min_samples']) for l, e in zip(fi['labels'], fi['eps'])]
+    return m, [dict(n_clusters=k.n_clusters, n_noise=k.n_noise, eps=k.eps, empty=bool(z), labels=k.labels) for k, z in zip(cls, fi['empty'])]
+
+METHOD_FNS = {'cam': _cam, 'gradcam': _gradcam, 'layercam': _layercam, 'hybrid': _hybrid,
+              'cfcam': _cfcam, 'cfcam-spatial': lambda c: _cfcam(c, spatial=True)}
+
+def add_method(name:str, # the name `explain` will accept
+               fn, # fn(MethodInput) -> maps (B,h,w), or (maps, list of per-image dicts)
+               replace:bool=False):
+    "Register a CAM method for `explain`."
+    if not isinstance(name, str) or not name or name.startswith('hybrid-'): raise ValueError(f"a method name must be a non-empty string not starting with 'hybrid-', got {name!r}")
+    if name in METHOD_FNS and not replace: raise ValueError(f"method {name!r} is already registered; pass replace=True to override it")
+    if not callable(fn): raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    METHOD_FNS[name] = fn
+
+def _method_fn(name:str, alpha:float):
+    "The function that computes method `name` (hybrid-<a> included)."
+    if not isinstance(name, str): raise TypeError(f"a method name must be a string, got {type(name).__name__}")
+    if name in METHOD_FNS: return METHOD_FNS[name]
+    a = _hybrid_weight(name, alpha)
+    if a is None: raise ValueError(f"unknown method {name!r}; choose from {list(METHOD_FNS)} or 'hybrid-<a>'")
+    return lambda c: _hybrid(c, a)
+
 # %% ../nbs/09_explain.ipynb #6c5a9017
+def empty_maps(m:Tensor, # maps (B,h,w)
+               eps:float=1e-6)->Tensor: # (B,) bool
+    "Per map: True if it shows nothing: a value is not finite, no value is positive, or it is constant."
+    f = m.flatten(1)
+    fin = torch.isfinite(f).all(1)
+    z = torch.where(fin[:, None], f, torch.zeros_like(f))
+    hi, lo = z.amax(1), z.amin(1)
+    return ~fin | (hi <= 0) | ((hi - lo) <= eps * hi.abs())
+
 @dataclass
 class Explanation:
-    "Maps of several methods from one capture."
+    "Maps of several methods from one capture, with a per-method report of empty and non-finite maps."
     maps: dict     # method -> (B,H,W) maps at input size
     raw: dict      # method -> (B,h,w) maps at the layer's size
     capture: Capture
     info: dict = field(default_factory=dict)  # per-method extras (CFCAM's clusters)
+    empty: dict = field(default_factory=dict)     # method -> (B,) bool: the map shows nothing (all zero, constant or not finite)
+    nonfinite: dict = field(default_factory=dict) # method -> (B,) bool: the map has a NaN or inf
     def __getitem__(self, k): return self.maps[k]
     def __iter__(self): return iter(self.maps)
+    def report(self)->str:
+        "One line per method with empty or non-finite maps; '' if every map shows something."
+        out = []
+        for k, e in self.empty.items():
+            if e.any():
+                nf = self.nonfinite.get(k, torch.zeros_like(e))
+                out.append(f"{k}: {int(e.sum())} of {len(e)} maps empty (images {e.cpu().nonzero()[:, 0].tolist()})" + (f", {int(nf.sum())} of them not finite" if nf.any() else ""))
+        return '; '.join(out)
 
 # %% ../nbs/09_explain.ipynb #81a27d50
 def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
-            layer, # dotted name or module
-            methods=('gradcam', 'layercam', 'hybrid', 'cfcam'), # names from METHODS (hybrid-<a> allowed)
+            layer, # one dotted name or module (for several layers, see `camteach.layercam.fuse_layers`)
+            methods=('gradcam', 'layercam', 'hybrid', 'cfcam'), # names from METHOD_FNS (hybrid-<a> allowed)
             target=None, # None = predicted class, an int, or one class per image
             alpha:float=0.7, # hybrid weight for the plain name 'hybrid'
-            strict:bool=True, # False: skip 'cam' where the head does not allow it, instead of raising
+            strict:bool=True, # False: skip methods not defined here ('cam' without GAP → linear after the layer) instead of raising
+            warn:bool=True, # warn once if any map is empty or not finite (always reported in `.empty`)
             **cfcam_kw)->Explanation:
     "Maps of all requested methods from one forward and one gradient pass, upsampled to the input size."
+    if isinstance(layer, (list, tuple)):
+        if len(layer) != 1: raise ValueError(f"explain takes one layer, got a list of {len(layer)}: call it once per layer, or fuse LayerCAM maps across layers with camteach.layercam.fuse_layers (layercam_view shows how)")
+        layer = layer[0]
     methods = [methods] if isinstance(methods, str) else list(methods)
-    for m in methods:
-        if m not in METHODS and _hybrid_weight(m, alpha) is None: raise ValueError(f"unknown method {m!r}; choose from {list(METHODS)} or 'hybrid-<a>'")
+    if not methods: raise ValueError("no methods given")
+    fns = {m: _method_fn(m, alpha) for m in methods}
     cap = capture(model, x, layer, target)
     name = cap.layers[0]; A, G = cap[name]
-    raw, info, memo = {}, {}, {}
-    def once(k, f):
-        if k not in memo: memo[k] = f()
-        return memo[k]
-    for m in methods:
-        a = _hybrid_weight(m, alpha)
-        if m == 'cam':
-            lin = gap_linear(model)
-            if lin.in_features != A.shape[1]:
-                if not strict: continue
-                raise ValueError(f"'cam' needs GAP → linear right after {name!r} ({A.shape[1]} channels vs {lin.in_features} inputs); drop 'cam' or choose that layer")
-            raw[m] = cam(A, lin.weight.detach(), cap.targets).clamp(min=0)
-        elif m == 'gradcam': raw[m] = once('gc', lambda: gradcam(A, G))
-        elif m == 'layercam': raw[m] = once('lc', lambda: layercam(A, G))
-        elif a is not None: raw[m] = hybrid(once('gc', lambda: gradcam(A, G)), once('lc', lambda: layercam(A, G)), a, warn=False)
-        else:
-            raw[m], fi = cfcam_fast(A, G, spatial=(m == 'cfcam-spatial'), **cfcam_kw)
-            cls = [Clusters(l.cpu().numpy(), float(e), fi['min_samples']) for l, e in zip(fi['labels'], fi['eps'])]
-            info[m] = [dict(n_clusters=c.n_clusters, n_noise=c.n_noise, eps=c.eps, empty=bool(z), labels=c.labels) for c, z in zip(cls, fi['empty'])]
-    return Explanation({k: upsample(v, x.shape[-2:]) for k, v in raw.items()}, raw, cap, info)
+    c = MethodInput(model, name, A, G, cap, dict(alpha=alpha, cfcam_kw=cfcam_kw))
+    raw, info = {}, {}
+    for m, f in fns.items():
+        try: out = f(c)
+        except NotApplicable:
+            if strict: raise
+            continue
+        raw[m], extra = out if isinstance(out, tuple) else (out, None)
+        if extra is not None: info[m] = extra
+    ex = Explanation({k: upsample(v, x.shape[-2:]) for k, v in raw.items()}, raw, cap, info,
+                     {k: empty_maps(v) for k, v in raw.items()}, {k: ~torch.isfinite(v).flatten(1).all(1) for k, v in raw.items()})
+    if warn and (r := ex.report()): warnings.warn(f"explain at {name!r}: {r}; see Explanation.empty (warn=False silences this)", stacklevel=2)
+    return ex

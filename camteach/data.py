@@ -212,23 +212,39 @@ def make_tumors(n:int, # number of images
     return torch.from_numpy(imgs), torch.from_numpy(labels).long(), torch.from_numpy(masks)
 
 # %% ../nbs/00_data.ipynb #93ffb2db
-def load_image(path, # file path (PNG, JPEG, ...)
+_RGB_MODES = ('1', 'L', 'P', 'RGB', 'RGBX', 'CMYK', 'YCbCr', 'LAB', 'HSV')
+_ALPHA_MODES = ('RGBA', 'LA', 'PA', 'RGBa')
+
+def _pil_to_array(im, name:str)->np.ndarray:
+    "Pixels of a PIL image as float32 (H,W,3) in [0,1], by the rule for its mode."
+    from PIL import Image
+    mode = im.mode
+    if mode.startswith('I;16') or mode in ('I', 'F'):
+        a = np.asarray(im).astype(np.float32)
+        if mode == 'F':
+            if not np.isfinite(a).all(): raise ValueError(f"{name} is a 32-bit float image (mode 'F') with NaN or inf values")
+            if a.min() < 0 or a.max() > 1: raise ValueError(f"{name} is a 32-bit float image (mode 'F') with values in [{a.min():.4g}, {a.max():.4g}]; load_image reads float images as intensities in [0, 1]: rescale it yourself (np.asarray(PIL.Image.open(path)))")
+        elif mode == 'I':
+            if a.min() < 0 or a.max() > 65535: raise ValueError(f"{name} is a 32-bit integer image (mode 'I') with values in [{int(a.min())}, {int(a.max())}]; load_image reads it as 16-bit, 0..65535")
+            a = a / 65535.
+        else: a = a / 65535.
+        return np.repeat(a[..., None], 3, -1)
+    if mode in _ALPHA_MODES or (mode == 'P' and 'transparency' in im.info):
+        im = im.convert('RGBA'); im = Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im)
+    elif mode not in _RGB_MODES:
+        raise ValueError(f"{name} has image mode {mode!r}, which load_image does not read; convert it to 'RGB' or 'L' first")
+    return np.asarray(im.convert('RGB'), dtype=np.float32) / 255.
+
+def load_image(path, # file path (PNG, JPEG, TIFF, ...)
                size:int|tuple|None=None, # resize to (H, W) or a square side; None keeps the size
-              )->Tensor: # (3,H,W) float in [0,1]
-    "Read an image file as an RGB float tensor."
+              )->Tensor: # (3,H,W) float32 in [0,1]
+    "Read an image file as an RGB float tensor; every PIL mode is read by a stated rule or refused by name."
     from PIL import Image, UnidentifiedImageError
     p = Path(path)
     if not p.is_file(): raise FileNotFoundError(f"no image file at {str(p)!r}")
     try: im = Image.open(p); im.load()
     except (UnidentifiedImageError, OSError) as e: raise ValueError(f"cannot read {str(p)!r} as an image: {e}") from None
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
-        a = np.asarray(im, dtype=np.float32) / (65535. if im.mode.startswith('I;16') or np.asarray(im).max() > 255 else 255.)
-        a = np.repeat(a[..., None], 3, -1)
-    else:
-        if im.mode in ('RGBA', 'LA', 'P'):
-            im = im.convert('RGBA'); bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); im = Image.alpha_composite(bg, im)
-        a = np.asarray(im.convert('RGB'), dtype=np.float32) / 255.
-    t = torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)
+    t = torch.from_numpy(np.ascontiguousarray(_pil_to_array(im, repr(str(p))))).permute(2, 0, 1)
     if size is not None:
         hw = (size, size) if isinstance(size, int) else tuple(size)
         t = F.interpolate(t[None], size=hw, mode='bilinear', align_corners=False, antialias=True)[0].clamp(0, 1)

@@ -10,8 +10,8 @@ from torch import Tensor
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['Hooks', 'resolve_layers', 'Capture', 'capture', 'channel_view', 'show_channel', 'check_conv_by_hand',
-           'check_feature_shape']
+__all__ = ['Hooks', 'resolve_layers', 'Capture', 'spatial_layers', 'capture', 'channel_view', 'show_channel',
+           'check_conv_by_hand', 'check_feature_shape']
 
 # %% ../nbs/02_hooks.ipynb #31cc8c27
 class Hooks:
@@ -48,10 +48,14 @@ def resolve_layers(model:nn.Module, layers)->list:
 
 # %% ../nbs/02_hooks.ipynb #f210346b
 def _targets(target, logits:Tensor)->Tensor:
-    "Target class per image: None = predicted, int = same for all, or a sequence of B classes."
+    "Target class per image: None = predicted, int = same for all, or a sequence of B integer classes."
     B, C = logits.shape
     if target is None: return logits.argmax(1)
-    t = torch.as_tensor(target, device=logits.device).long().flatten()
+    try: t = torch.as_tensor(target, device=logits.device)
+    except (TypeError, ValueError, RuntimeError): raise TypeError(f"target must be None, an int or one int per image, got {target!r}") from None
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"target classes must be integers, got {t.dtype} {t.flatten()[:4].cpu().tolist()}; a float is never rounded or truncated to a class")
+    t = t.long().flatten()
     if t.numel() == 1: t = t.expand(B)
     if t.numel() != B: raise ValueError(f"got {t.numel()} targets for a batch of {B} images")
     bad = t[(t < 0) | (t >= C)]
@@ -72,23 +76,75 @@ class Capture:
     def layers(self): return list(self.acts)
 
 # %% ../nbs/02_hooks.ipynb #b1a46b28
-def _check_batch(x):
+def _first_conv(model:nn.Module):
+    "(name, module) of the first nn.Conv2d registered in the model, or None."
+    return next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
+
+def _check_input(model:nn.Module, x):
+    "Raise a clear error, before any forward pass, for an input the model cannot take or an explanation cannot use."
     if not isinstance(x, Tensor): raise TypeError(f"expected a tensor batch (B,C,H,W), got {type(x).__name__}")
     if x.ndim != 4: raise ValueError(f"expected a batch of shape (B,C,H,W), got shape {tuple(x.shape)}" + (" (add a batch dimension: x[None])" if x.ndim == 3 else ""))
+    p = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
+    if not x.is_floating_point():
+        hint = " (an 8-bit image: convert with x.float() / 255, then normalise as the model expects)" if x.dtype == torch.uint8 else " (convert with x.float())"
+        raise TypeError(f"the input is a {x.dtype} tensor; models take floating-point images{hint}")
+    if p is not None and p.dtype != x.dtype: raise TypeError(f"the input is {x.dtype} but the model's parameters are {p.dtype}; convert one of them, e.g. x.to({p.dtype})")
+    fc = _first_conv(model)
+    if fc is not None and fc[1].in_channels != x.shape[1]:
+        raise ValueError(f"the model's first convolution {fc[0]!r} expects {fc[1].in_channels} channels, got an input of shape {tuple(x.shape)}"
+                         + (" (a grey image: repeat it, x.expand(-1, 3, -1, -1))" if x.shape[1] == 1 and fc[1].in_channels == 3 else ""))
+    if not bool(torch.isfinite(x).all()): raise ValueError(f"the input contains {int((~torch.isfinite(x)).sum())} NaN or inf values; every map would be NaN or meaningless. Clean the input first (e.g. torch.nan_to_num)")
+    if any(t.is_inference() for t in model.parameters()):
+        raise RuntimeError("the model's parameters were created under torch.inference_mode(), so no gradient can flow through them; load or build the model outside inference mode")
+
+_check_batch = lambda x: _check_input(nn.Identity(), x)   # kept for older callers: shape and dtype checks only
 
 _SCORES = {'logit': lambda z: z, 'prob': lambda z: z.softmax(1), 'logprob': lambda z: z.log_softmax(1)}
 
 # %% ../nbs/02_hooks.ipynb #4232c4f5
+class _NoExtent(ValueError): pass
+
 def _hook_fn(name, store):
     def f(mod, inp, out):
         if not isinstance(out, Tensor) or out.ndim != 4:
             what = f"shape {tuple(out.shape)}" if isinstance(out, Tensor) else f"a {type(out).__name__}"
             raise ValueError(f"layer {name!r} ({type(mod).__name__}) outputs {what}, not a feature map (B,K,h,w)")
+        if out.shape[-2:].numel() == 1: raise _NoExtent(f"layer {name!r} ({type(mod).__name__}) outputs a 1×1 map {tuple(out.shape)}: it has no spatial extent, so there is nothing to localise")
         if name in store: raise ValueError(f"layer {name!r} ran more than once in one forward pass (a shared module such as a reused ReLU); choose a module that runs once")
         store[name] = (out, out._version)
     return f
 
+# %% ../nbs/02_hooks.ipynb #e7edc6f8
+def spatial_layers(model:nn.Module, x:Tensor, # input batch (B,C,H,W); one image is enough
+                  )->list: # [(name, (h, w))] in the order they finish, deepest last
+    "Layers that output a feature map with more than one position for this input, and run once: those a CAM can use."
+    seen, order = {}, []
+    def rec(n):
+        def f(mod, inp, out):
+            if isinstance(out, Tensor) and out.ndim == 4: seen[n] = seen.get(n, 0) + 1; order.append((n, tuple(out.shape[-2:])))
+        return f
+    named = [(n, m) for n, m in model.named_modules() if n]
+    was = [(m, m.training) for m in model.modules()]
+    try:
+        model.eval()
+        with torch.no_grad(), torch.inference_mode(False), Hooks([m for _, m in named], [rec(n) for n, _ in named]): model(x[:1])
+    finally:
+        for m, t in was: m.training = t
+    return [(n, hw) for n, hw in order if seen[n] == 1 and hw[0]*hw[1] > 1]
+
 # %% ../nbs/02_hooks.ipynb #4f546c59
+def _run(model, x, named, store, target, score):
+    "Forward with hooks, then one autograd.grad of the target scores w.r.t. the hooked outputs."
+    with torch.enable_grad(), Hooks([m for _, m in named], [_hook_fn(n, store) for n, _ in named]):
+        xin = x.clone() if x.is_inference() else x.detach()        # a tensor made under inference_mode cannot require grad
+        logits = model(xin.requires_grad_(True))
+        if not isinstance(logits, Tensor) or logits.ndim != 2: raise ValueError(f"model output must be logits (B, n_classes), got {getattr(logits, 'shape', type(logits))}")
+        targets = _targets(target, logits)
+        scores = _SCORES[score](logits).gather(1, targets[:, None])[:, 0]
+        acts = [store[n][0] for n, _ in named]
+        return logits, targets, scores, acts, torch.autograd.grad(scores.sum(), acts, allow_unused=True)
+
 def capture(model:nn.Module, # the network; its modes and flags are restored afterwards
             x:Tensor, # input batch (B,C,H,W)
             layers, # dotted name, module, or a list of them
@@ -96,21 +152,20 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
             score:str='logit', # 'logit' (default), 'prob' or 'logprob': what is differentiated
            )->Capture:
     "One forward pass and one `autograd.grad` of the target score w.r.t. the layers' outputs."
-    _check_batch(x)
+    with torch.inference_mode(False): return _capture(model, x, layers, target, score)   # gradients need a normal autograd context
+
+def _capture(model, x, layers, target, score):
+    _check_input(model, x)
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
-    p = next(model.parameters(), None)
-    if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
     modes = [(m, m.training) for m in model.modules()]
     try:
         model.eval()
-        with torch.enable_grad(), Hooks([m for _, m in named], [_hook_fn(n, store) for n, _ in named]):
-            logits = model(x.detach().requires_grad_(True))
-            if not isinstance(logits, Tensor) or logits.ndim != 2: raise ValueError(f"model output must be logits (B, n_classes), got {getattr(logits, 'shape', type(logits))}")
-            targets = _targets(target, logits)
-            scores = _SCORES[score](logits).gather(1, targets[:, None])[:, 0]
-            acts = [store[n][0] for n, _ in named]
-            grads = torch.autograd.grad(scores.sum(), acts, allow_unused=True)
+        logits, targets, scores, acts, grads = _run(model, x, named, store, target, score)
+    except _NoExtent as e:
+        ok = spatial_layers(model, x)
+        raise ValueError(f"{e}. Layers with a spatial map at this input size {tuple(x.shape[-2:])}, deepest last: "
+                         + ', '.join(f"{n} ({h}×{w})" for n, (h, w) in ok[-4:])) from None
     finally:
         for m, t in modes: m.training = t
     for (n, _), g in zip(named, grads):

@@ -36,9 +36,12 @@ def hybrid(gc:Tensor, # Grad-CAM maps (B,h,w)
            warn:bool=True)->Tensor: # (B,h,w), max 1 (or all zero)
     "Hybrid Grad-LayerCAM: max-normalised GC^a * LC^(1-a), renormalised by its maximum."
     if gc.shape != lc.shape: raise ValueError(f"Grad-CAM {tuple(gc.shape)} and LayerCAM {tuple(lc.shape)} maps must have the same shape")
+    fin = torch.isfinite(gc).flatten(1).all(1) & torch.isfinite(lc).flatten(1).all(1)
     h = max_normalize(fuse_geometric(max_normalize(gc.clamp(min=0)), max_normalize(lc.clamp(min=0)), a))
+    h = torch.where(fin.view(-1, *[1]*(h.ndim - 1)), h, torch.zeros_like(h))
     dead = h.flatten(1).amax(1) <= 0
-    if warn and dead.any(): warnings.warn(f"{int(dead.sum())} of {len(h)} hybrid maps are all zero (a parent map had no positive value); left as zero")
+    if warn and dead.any(): warnings.warn(f"{int(dead.sum())} of {len(h)} hybrid maps are all zero (a parent map had no positive value"
+                                          + (f"; {int((~fin).sum())} had NaN or inf" if not fin.all() else "") + "); left as zero")
     return h
 
 def hybrid_from(A:Tensor, G:Tensor, a:float=0.7)->Tensor:

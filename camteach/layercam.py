@@ -50,7 +50,9 @@ def fuse_layers(maps:list, # per layer, maps (B,h_l,w_l)
     "Multi-layer LayerCAM fusion: upsample, tanh-scale shallow maps, max-normalise deep ones, element-wise max."
     if len(maps) != len(shallow) or not maps: raise ValueError(f"need one `shallow` flag per map: {len(maps)} maps, {len(shallow)} flags")
     ups = []
-    for m, s in zip(maps, shallow):
+    for i, (m, s) in enumerate(zip(maps, shallow)):
+        if m.ndim != 3 or len(m) != len(maps[0]): raise ValueError(f"map {i} must be (B,h,w) with B={len(maps[0])}, got shape {tuple(m.shape)}")
+        if not bool(torch.isfinite(m).all()): raise ValueError(f"map {i} has NaN or inf values; its fusion would silently drop that layer")
         u = upsample(m.clamp(min=0), size)
         ups.append(scale_shallow(u, gamma) if s else max_normalize(u))
     return torch.stack(ups).amax(0)

@@ -33,6 +33,14 @@ def _substrate(kind, x:Tensor)->Tensor:
     raise ValueError(f"substrate must be 'zero', 'blur', 'mean' or a tensor, got {kind!r}")
 
 # %% ../nbs/10_metrics.ipynb #c17bbc69
+def _one_class(target)->int:
+    "One integer class from an int or a one-element integer tensor; floats and bools are refused."
+    if isinstance(target, Tensor):
+        if target.numel() != 1 or target.is_floating_point() or target.dtype == torch.bool: raise TypeError(f"target must be one integer class, got a {target.dtype} tensor of shape {tuple(target.shape)}")
+        return int(target)
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)): raise TypeError(f"target must be one integer class, got {target!r}")
+    return int(target)
+
 @torch.no_grad()
 def causal_curve(model:nn.Module, x:Tensor, # one image (1,C,H,W)
                  sal:Tensor, # its map (h,w), upsampled bilinearly to (H,W) for ranking
@@ -44,6 +52,8 @@ def causal_curve(model:nn.Module, x:Tensor, # one image (1,C,H,W)
     if mode not in ('deletion', 'insertion'): raise ValueError(f"mode must be 'deletion' or 'insertion', got {mode!r}")
     if x.ndim != 4 or len(x) != 1: raise ValueError(f"expected one image (1,C,H,W), got shape {tuple(x.shape)}")
     if not 0 < step <= 1: raise ValueError(f"step must be in (0, 1], got {step}")
+    target = _one_class(target)
+    if not bool(torch.isfinite(sal).all()): raise ValueError("the map has NaN or inf values; a pixel ranking built from it would be meaningless")
     H, W = x.shape[-2:]; n = H*W
     s = _substrate(substrate or ('zero' if mode == 'deletion' else 'blur'), x)
     start, end = (x, s) if mode == 'deletion' else (s, x)
@@ -79,7 +89,9 @@ def confidence_change(model:nn.Module, x:Tensor, # images (B,C,H,W)
     "Per image: relative drop in the target's probability when only the map-weighted image is shown, and whether it rose."
     if x.ndim != 4 or maps.ndim != 3 or not (len(x) == len(maps) == len(targets)):
         raise ValueError(f"need images (B,C,H,W), maps (B,h,w) and B targets; got {tuple(x.shape)}, {tuple(maps.shape)}, {len(targets)}")
+    if not bool(torch.isfinite(maps).all()): raise ValueError("some maps have NaN or inf values; weighting the image with them would be meaningless")
     was, targets = model.training, torch.as_tensor(targets, device=x.device)
+    if targets.is_floating_point() or targets.dtype == torch.bool: raise TypeError(f"targets must be integer classes, got {targets.dtype}")
     model.eval()
     try:
         w = normalize_map(upsample(maps.clamp(min=0).float(), x.shape[-2:]), warn=False)[:, None]
@@ -117,10 +129,10 @@ def rank_correlation(a:Tensor, b:Tensor)->Tensor:
 def sanity_check(model:nn.Module, x:Tensor, layer:str, methods, order:list, targets:Tensor, seed:int=0)->dict:
     "Per method: mean rank correlation between the trained model's maps and those after each cumulative randomisation."
     from camteach.core import explain
-    ref = explain(model, x, layer, methods, targets).maps
+    ref = explain(model, x, layer, methods, targets, warn=False).maps      # a randomised model's maps may well be empty
     out = {m: {} for m in ref}
     for name, rm in randomized_cascade(model, order, seed):
-        cur = explain(rm, x, layer, methods, targets).maps
+        cur = explain(rm, x, layer, methods, targets, warn=False).maps
         for m in ref: out[m][name] = rank_correlation(ref[m], cur[m]).nanmean().item()
     return out
 

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from standin import DEVICE, OnDevice, standin, to_standin, on
 
 from camteach.core import explain
-from camteach.hooks import capture, channel_view, show_channel, check_feature_shape
+from camteach.hooks import capture, channel_view, show_channel, check_feature_shape, spatial_layers
 from camteach.models import load_model, make_data, predict, accuracy
 from camteach import cam as C, gradcam as GC, interp as I, layercam as L, hybrid as H, cfcam as CF, fast as F
 from camteach import metrics as M, evaluate as E, data as D
@@ -98,7 +98,11 @@ CASES = [
     ('cfcam_fast_keep', lambda d: F.cfcam_fast(d.A2, d.G2, noise='keep', spatial=True)[0], True),
     ('pair_percentile', lambda d: F.pair_percentile(F.batch_distances(d.A), 25.), True),
     ('kth_smallest', lambda d: F.kth_smallest(d.A.flatten(1), [0, 7, 100, 8191], sample=512), True),
-    ('explain', lambda d: explain(d.md, d.xd, ['features.2', 'features.3'], target=d.yd).maps, True),
+    ('explain', lambda d: explain(d.md, d.xd, 'features.2', target=d.yd).maps, True),
+    ('explain_report', lambda d: (lambda e: (e.empty, e.nonfinite))(explain(d.md, d.xd, 'features.3', ('cam', 'gradcam', 'hybrid', 'cfcam'), target=d.yd)), True),
+    ('explain_inference_mode', lambda d: _in_inference(lambda: explain(d.md, d.xd, 'features.3', ('gradcam',), target=d.yd).maps), True),
+    ('cam_head', lambda d: C.cam_head(d.md, d.A, capture(d.md, d.xd, 'features.3').logits, 'features.3').weight, True),
+    ('spatial_layers', lambda d: spatial_layers(d.md, d.xd)[-3:], False),
     ('causal_curve', lambda d: M.causal_curve(d.md, d.xd[:1], GC.gradcam(d.A, d.G)[0], int(d.y[0]), 'insertion', 0.05), False),
     ('curve_aucs', lambda d: M.curve_aucs(d.md, d.xd[:1], GC.gradcam(d.A, d.G)[0], int(d.y[0]), 'seed003'), False),
     ('confidence_change', lambda d: M.confidence_change(d.md, d.xd, GC.gradcam(d.A, d.G), d.yd), True),
@@ -115,6 +119,9 @@ CASES = [
                          CF.cfcam_view(d.md, d.xd[:1], 'features.3', mask=d.kd[0]),
                          M.curve_view(d.md, d.xd[:1], GC.gradcam(d.A, d.G)[0], int(d.y[0]))], False),
 ]
+
+def _in_inference(f):
+    with torch.inference_mode(): return f()
 
 def _run(case, bag):
     with warnings.catch_warnings():
@@ -165,6 +172,21 @@ def test_input_on_another_device_is_a_clear_error(setup, kind):
     with d.ctx():
         with pytest.raises(ValueError, match=f"the input is on cpu but the model is on {d.type}"): capture(d.model(m), x, 'features.3')
         with pytest.raises(ValueError, match=f"the input is on {d.type}.* but the model is on cpu"): explain(m, d.put(x), 'features.3')
+
+@pytest.mark.parametrize('kind', KINDS)
+def test_bad_input_is_refused_on_the_device(setup, kind):
+    "The checks before the forward pass run where the input is: NaN, dtype, channels, float targets, 1x1 layers."
+    m, x = setup[:2]
+    d = Dev(kind)
+    with d.ctx():
+        md, xd = d.model(m), d.put(x)
+        bad = x.clone(); bad[0, 0, 0, 0] = float('nan')
+        with pytest.raises(ValueError, match='NaN or inf'): explain(md, d.put(bad), 'features.3')
+        with pytest.raises(TypeError, match='convert with x.float'): capture(md, d.put((x*255).to(torch.uint8)), 'features.3')
+        with pytest.raises(ValueError, match='expects 3 channels'): capture(md, d.put(x[:, :1]), 'features.3')
+        with pytest.raises(TypeError, match='target classes must be integers'): capture(md, xd, 'features.3', target=1.5)
+        with pytest.raises(ValueError, match='no spatial extent'): capture(md, xd, 'head.0')
+        with pytest.raises(ValueError, match='explain takes one layer'): explain(md, xd, ['features.2', 'features.3'])
 
 @pytest.mark.parametrize('kind', KINDS)
 def test_plots_take_device_tensors(setup, kind, monkeypatch):
