@@ -350,6 +350,7 @@ def speed_ratio(method:str, model:nn.Module, x:Tensor, # one image (1,C,H,W)
     floor = forward_floor(model, x, info['n_forwards'], batch_size, repeats)
     return dict(method=method, seconds=best, floor=floor, ratio=best / floor, n_forwards=info['n_forwards'])
 
+# %% ../nbs/08b_perturbation.ipynb #28e08a0e
 def scorecam_speed(model:nn.Module, x:Tensor, # one image (1,C,H,W)
                    layer:str, target=None, batch_size:int=64, repeats:int=3)->dict:
     "Time the course's Score-CAM against pytorch-grad-cam's at the same output; report both and the largest map difference."
