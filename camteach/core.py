@@ -96,8 +96,8 @@ def _from_capture(name:str, f):
     return lambda c: f(c.A, c.G, **c.kw(name))
 
 def _perturbation(name:str, f):
-    "A perturbation method f(model, x, layer, target, **options) for the capture's target classes, as a registry entry."
-    return lambda c: f(c.model, c.x, c.layer, c.capture.targets, **c.kw(name))
+    "A perturbation method f(model, x, layer, target, acts, logits, **options) for the capture's target classes, as a registry entry."
+    return lambda c: f(c.model, c.x, c.layer, c.capture.targets, acts=c.A.detach(), logits=c.capture.logits.detach(), **c.kw(name))
 
 for _k, _f in GRADIENT_VARIANTS.items(): add_method(_k, _from_capture(_k, _f))
 for _k, _f in PERTURBATION_METHODS.items(): add_method(_k, _perturbation(_k, _f))

@@ -37,6 +37,13 @@ def class_scores(logits:Tensor, # (N, n_classes)
     if score == 'prob': return logits.softmax(1).gather(1, targets[:, None])[:, 0]
     raise ValueError(f"score must be 'logit' or 'prob', got {score!r}")
 
+def _unchanged_logits(model:nn.Module, x:Tensor, logits:Tensor|None)->tuple:
+    "The unchanged images' logits and the forward passes spent on them: the given ones (checked against x) and 0, or one forward of x and 1."
+    if logits is None: return model(x), 1
+    if not isinstance(logits, Tensor) or logits.ndim != 2 or len(logits) != len(x):
+        raise ValueError(f"logits must be the unchanged images' logits, shape (B, n_classes) with B = {len(x)}, got {tuple(getattr(logits, 'shape', ())) or type(logits).__name__}")
+    return logits.detach(), 0
+
 # %% ../nbs/08b_perturbation.ipynb #6e817cb1
 def window_starts(n:int, patch:int, stride:int)->list:
     "Start of each window along an axis of length n, placed as captum places them: 0, s, 2s, ... until a window reaches the edge."
@@ -60,7 +67,9 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
               baseline=0.5, # value put in the window: a float or a tensor broadcastable to x
               score:str='logit', # 'logit' or 'prob'
               batch_size:int=64, # occluded images per forward pass: bounds peak memory
-              return_info:bool=False)->Tensor: # (B,H,W) mean score drop over the windows covering each pixel
+              return_info:bool=False,
+              logits:Tensor|None=None, # the unchanged images' logits (B,n_classes), if the caller has them: saves their forward pass
+             )->Tensor: # (B,H,W) mean score drop over the windows covering each pixel
     "Occlusion sensitivity: the score drop when a sliding patch is replaced by the baseline, averaged per pixel."
     _check_input(model, x)
     B, C, H, W = x.shape; _check_patch(H, W, patch, stride)
@@ -69,7 +78,7 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
     P, ys, xs = len(pos), torch.arange(H, device=x.device), torch.arange(W, device=x.device)
     total, count = x.new_zeros(B, H, W), x.new_zeros(B, H, W)
     with eval_mode(model):
-        logits = model(x); t = _targets(target, logits); s0 = class_scores(logits, t, score)
+        logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits); s0 = class_scores(logits, t, score)
         for i in range(0, B*P, batch_size):                     # (image, position) pairs, batch_size at a time
             j = torch.arange(i, min(i + batch_size, B*P), device=x.device); b, p = j // P, pos[j % P]
             inside = lambda v, p0: (v[None] >= p0) & (v[None] < p0 + patch)
@@ -77,7 +86,7 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
             drop = s0[b] - class_scores(model(torch.where(win[:, None], base[b], x[b])), t[b], score)
             total.index_add_(0, b, drop[:, None, None] * win); count.index_add_(0, b, win.to(x.dtype))
     out = total / count
-    return (out, dict(n_forwards=B*(P + 1), n_positions=P, targets=t, scores=s0)) if return_info else out
+    return (out, dict(n_forwards=B*(P + n0), n_positions=P, targets=t, scores=s0)) if return_info else out
 
 # %% ../nbs/08b_perturbation.ipynb #bfc54220
 def occlusion_view(model:nn.Module, x:Tensor, # one image (1,C,H,W)
@@ -144,6 +153,13 @@ def scorecam_weights(L:Tensor, # logits of the masked images, (B,K,n_classes)
     raise ValueError(f"weighting must be one of {SCORECAM_WEIGHTINGS}, got {weighting!r}")
 
 # %% ../nbs/08b_perturbation.ipynb #9b9e5c15
+def _given_acts(x:Tensor, acts, logits)->tuple:
+    "Activations and logits handed to Score-CAM, checked against x: (A, logits, 0 forward passes)."
+    if acts is None or logits is None: raise ValueError("pass acts and logits together (both from one forward pass of x), or neither")
+    if not isinstance(acts, Tensor) or acts.ndim != 4 or len(acts) != len(x):
+        raise ValueError(f"acts must be the layer's activations (B,K,h,w) with B = {len(x)}, got {tuple(getattr(acts, 'shape', ())) or type(acts).__name__}")
+    return acts.detach(), _unchanged_logits(None, x, logits)[0], 0
+
 @torch.no_grad()
 def scorecam(model:nn.Module, x:Tensor, # images (B,C,H,W)
              layer, # dotted name or module whose output is a feature map (B,K,h,w)
@@ -151,14 +167,16 @@ def scorecam(model:nn.Module, x:Tensor, # images (B,C,H,W)
              weighting:str='softmax', # 'softmax' (the paper, the default), 'prob' or 'increase'
              batch_size:int=64, # masked images per forward pass: bounds peak memory, whatever K is
              align_corners:bool=False, norm:str='upsampled', # mask conventions (see `scorecam_masks`)
-             return_info:bool=False)->Tensor: # maps (B,h,w) at the layer's resolution, before normalisation
+             return_info:bool=False,
+             acts:Tensor|None=None, logits:Tensor|None=None, # the layer's activations (B,K,h,w) and the logits of one forward of x, if the caller has them: saves that pass
+            )->Tensor: # maps (B,h,w) at the layer's resolution, before normalisation
     "Score-CAM: each channel's normalised upsampled activation masks the input; the masked scores weigh the channels."
     _check_input(model, x)
     if weighting not in SCORECAM_WEIGHTINGS: raise ValueError(f"weighting must be one of {SCORECAM_WEIGHTINGS}, got {weighting!r}")
-    A, logits = layer_activations(model, x, layer)
+    A, logits, n_fw = _given_acts(x, acts, logits) if acts is not None or logits is not None else (*layer_activations(model, x, layer), 1)
     (B, K), C = A.shape[:2], logits.shape[1]; t = _targets(target, logits)
     flat = A.flatten(2); live = flat.amax(2) > flat.amin(2)                 # (B,K) channels with a non-empty mask
-    L, blank, n_fw = A.new_empty(B, K, C), None, 1
+    L, blank = A.new_empty(B, K, C), None
     with eval_mode(model):
         if weighting == 'increase' or not live.all():                       # empty masks all give x*0: one forward for all
             blank = model(x.new_zeros(1, *x.shape[1:]))[0]; L[~live] = blank; n_fw += 1
@@ -261,14 +279,16 @@ def rise(model:nn.Module, x:Tensor, # images (B,C,H,W)
          seed:int=0, # seeds a local generator; the global one is never touched
          score:str='prob', # 'prob' (the paper) or 'logit'
          batch_size:int=64, # masked images per forward pass: bounds peak memory
-         return_info:bool=False)->Tensor: # (B,H,W)
+         return_info:bool=False,
+         logits:Tensor|None=None, # the unchanged images' logits (B,n_classes), if the caller has them: saves their forward pass
+        )->Tensor: # (B,H,W)
     "RISE: the score-weighted average of random smooth masks, divided by p."
     _check_input(model, x)
     grids, shifts = rise_grids(n_masks, x.shape[-2:], cell, p, seed)
     with eval_mode(model):
-        t = _targets(target, model(x))
+        logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits)
         out = _rise_blocks(model, x, t, grids.to(x.device), shifts.to(x.device), cell, score, batch_size, n_masks)[0] / (n_masks * p)
-    return (out, dict(n_forwards=len(x) * (n_masks + 1), targets=t)) if return_info else out
+    return (out, dict(n_forwards=len(x) * (n_masks + n0), targets=t)) if return_info else out
 
 # %% ../nbs/08b_perturbation.ipynb #00bdfac3
 @torch.no_grad()
@@ -316,9 +336,9 @@ def show_rise(model, x, n_masks=200, cell=8, p=0.5, seed=0, target=None, mask=No
           f"noise*sqrt(N)={v['noise'] * n_masks**0.5:.3f} peak={v['peak']} energy_in_mask={v['energy_in_mask']:.3f} forwards={v['n_forwards']}")
 
 # %% ../nbs/08b_perturbation.ipynb #81887076
-def _occlusion_m(model, x, layer=None, target=None, **kw): return occlusion(model, x, target, **kw)
-def _scorecam_m(model, x, layer, target=None, **kw): return upsample(scorecam(model, x, layer, target, **kw), x.shape[-2:])
-def _rise_m(model, x, layer=None, target=None, **kw): return rise(model, x, target, **kw)
+def _occlusion_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return occlusion(model, x, target, logits=logits, **kw)
+def _scorecam_m(model, x, layer, target=None, acts=None, logits=None, **kw): return upsample(scorecam(model, x, layer, target, acts=acts, logits=logits, **kw), x.shape[-2:])
+def _rise_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return rise(model, x, target, logits=logits, **kw)
 
 PERTURBATION_METHODS = {'occlusion': _occlusion_m, 'scorecam': _scorecam_m, 'rise': _rise_m}
 
