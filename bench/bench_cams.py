@@ -1,12 +1,16 @@
 """Benchmark camteach against pytorch-grad-cam and torchcam, and check that their maps agree.
 
-    python bench/bench_cams.py                      # ResNet-50, 224x224, batches 1 and 8, this machine's device
-    python bench/bench_cams.py --quick              # a fast smoke run (ResNet-18, batch 1, few repeats)
+    python bench/bench_cams.py                      # ResNet-50 and EfficientNet-Lite0, 224x224, batches 1 and 8, this machine's device
+    python bench/bench_cams.py --quick              # a fast smoke run (ResNet-18 and EfficientNet-Lite0, batch 1, few repeats)
 
-Extra packages: pip install -c constraints.txt -e ".[bench]". The network is torchvision's ResNet-50 with *random*
-weights: this measures time and checks arithmetic; nothing is explained with it. Timings are round-robin (every method
-once per round, in a fixed order), after warm-up rounds, and the median over rounds is reported, as milliseconds and as a
-ratio to the floor: forward + torch.autograd.grad of the target scores down to the same layer.
+Extra packages: pip install -c constraints.txt -e ".[bench]". Two networks are timed:
+* torchvision's ResNet-50 with *random* weights (its ImageNet weights are not available offline): this measures time and
+  checks arithmetic; nothing is explained with it;
+* EfficientNet-Lite0 with its *trained* ImageNet weights (`camteach.photos.load_photo_model`, offline) on the course's
+  photos, so that one set of rows is on weights that mean something (its layers: bn2, the last feature map, and blocks.4).
+Timings are round-robin (every method once per round, in a fixed order), after warm-up rounds, and the median over rounds
+is reported, as milliseconds and as a ratio to the floor: forward + torch.autograd.grad of the target scores down to the
+same layer.
 """
 import argparse, gc, json, os, platform, resource, statistics, subprocess, sys, time
 import torch, torch.nn.functional as F
@@ -14,12 +18,38 @@ import torch, torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def build(arch, batch, device, seed=0):
-    "Model (random weights, eval mode), input batch and fixed target classes."
+PHOTO_NETS = ('efficientnet-lite0',)     # trained networks from camteach.photos
+LAYERS = {'resnet50': {'last': 'layer4.2', 'mid': 'layer3.5'}, 'resnet18': {'last': 'layer4.1', 'mid': 'layer3.1'},
+          'efficientnet-lite0': {'last': 'bn2', 'mid': 'blocks.4'}}
+
+
+def weights_note(arch):
+    return 'trained ImageNet weights, the course photos' if arch in PHOTO_NETS else 'random weights'
+
+
+def make_model(arch, device, seed=0):
+    "The network in eval mode: a trained photo model, or a torchvision model with random weights."
+    if arch in PHOTO_NETS:
+        from camteach.photos import load_photo_model
+        return load_photo_model(arch, device)
     from torchvision import models
     torch.manual_seed(seed)
-    model = getattr(models, arch)(weights=None).eval().to(device)
-    x = torch.randn(batch, 3, 224, 224, device=device)
+    return getattr(models, arch)(weights=None).eval().to(device)
+
+
+def make_input(arch, batch, device, seed=0):
+    "A batch at 224x224: the course photos (cycled) for a photo model, random numbers otherwise."
+    if arch in PHOTO_NETS:
+        from camteach.photos import photo, photo_normalize
+        names = ['chelsea', 'coffee', 'grace_hopper', 'china', 'flower', 'astronaut']
+        return photo_normalize(torch.stack([photo(names[i % len(names)]) for i in range(batch)])).to(device)
+    torch.manual_seed(seed)
+    return torch.randn(batch, 3, 224, 224, device=device)
+
+
+def build(arch, batch, device, seed=0):
+    "Model (eval mode), input batch and fixed target classes (the predicted ones)."
+    model, x = make_model(arch, device, seed), make_input(arch, batch, device, seed)
     with torch.no_grad(): t = model(x).argmax(1)
     return model, x, t
 
@@ -105,10 +135,7 @@ def time_round_robin(fns, model, x, t, layer, device, repeats, warmup):
 # ---- peak memory, one method per child process ------------------------------------------------------------------
 def child_memory(arch, batch, device, layer, kind, name):
     "Peak memory of one call, in a fresh process: MiB above what the weights and the input already use."
-    from torchvision import models
-    torch.manual_seed(0)
-    model = getattr(models, arch)(weights=None).eval().to(device)
-    x = torch.randn(batch, 3, 224, 224, device=device)
+    model, x = make_model(arch, device), make_input(arch, batch, device)
     t = torch.zeros(batch, dtype=torch.long, device=device)   # the class does not change how much memory is used
     fn = methods_for(kind)[name]
     gc.collect()
@@ -126,12 +153,17 @@ def child_memory(arch, batch, device, layer, kind, name):
     return (max(peak[0], proc.memory_info().rss) - base) / 2**20
 
 
-def peak_memory(args, batch, layer, kind, names):
+def peak_memory(args, arch, batch, layer, kind, names, why):
+    "Peak MiB per method, each in a child process; nan where the child failed (its last error line goes into `why`)."
     out = {}
     for n in names:
-        r = subprocess.run([sys.executable, __file__, '--child', json.dumps([args.arch, batch, args.device, layer, kind, n]),
+        r = subprocess.run([sys.executable, __file__, '--child', json.dumps([arch, batch, args.device, layer, kind, n]),
                             '--threads', str(args.threads)], capture_output=True, text=True)
-        out[n] = float(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float('nan')
+        try: out[n] = float(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float('nan')
+        except (IndexError, ValueError): out[n] = float('nan')
+        if out[n] != out[n]:
+            last = (r.stderr.strip().splitlines() or ['no output'])[-1]
+            why.append(f'{arch} batch {batch} {layer} {n}: the child process failed (exit {r.returncode}): {last}')
     return out
 
 
@@ -163,7 +195,8 @@ def agreement(model, x, t, layer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--arch', default='resnet50')
+    ap.add_argument('--arch', default='resnet50', help='torchvision network with random weights (default: resnet50)')
+    ap.add_argument('--photo-model', default='efficientnet-lite0', help="trained network from camteach.photos, timed after --arch ('none' to skip)")
     ap.add_argument('--batches', type=int, nargs='+', default=[1, 8])
     ap.add_argument('--repeats', type=int, default=7)
     ap.add_argument('--warmup', type=int, default=2)
@@ -178,29 +211,39 @@ def main():
     if a.child:
         print(child_memory(*json.loads(a.child))); return
     if a.quick: a.arch, a.batches, a.repeats, a.warmup, a.no_memory = 'resnet18', [1], 2, 1, True
-    layers = {'last': 'layer4.2' if a.arch == 'resnet50' else 'layer4.1', 'mid': 'layer3.5' if a.arch == 'resnet50' else 'layer3.1'}
+    archs = [a.arch] + ([a.photo_model] if a.photo_model != 'none' else [])
+    for arch in archs:
+        if arch not in LAYERS: ap.error(f"no layers known for {arch!r}; choose from {', '.join(LAYERS)}")
     dev = torch.cuda.get_device_name() if a.device.startswith('cuda') else (platform.processor() or platform.machine())
-    lines = [f'# camteach benchmark: {a.arch} (random weights), 224x224, device {a.device} ({dev}), torch {torch.__version__}, '
+    lines = [f'# camteach benchmark: {", ".join(f"{n} ({weights_note(n)})" for n in archs)}, 224x224, device {a.device} ({dev}), torch {torch.__version__}, '
              f'{torch.get_num_threads()} threads, median of {a.repeats} round-robin repeats after {a.warmup} warm-up',
              '# peak MiB: one call in a fresh process, memory above the weights and the input (CPU: resident memory sampled every 0.5 ms; CUDA: max_memory_allocated)']
+    if a.no_memory:
+        lines.append('# peak MiB is nan in this report: memory was not measured (' + ('--quick skips' if a.quick else '--no-memory skips') +
+                     ' the child processes that measure it; run without --quick and --no-memory to measure it)')
+    why_nan = []
     import camteach, pytorch_grad_cam, torchcam
     lines.append(f'# camteach {camteach.__version__}, pytorch-grad-cam {getattr(pytorch_grad_cam, "__version__", "1.5.x")}, torchcam {torchcam.__version__}')
-    for B in a.batches:
-        model, x, t = build(a.arch, B, a.device)
-        for kind, layer in layers.items():
-            fns = methods_for(kind)
-            med = time_round_robin(fns, model, x, t, layer, a.device, a.repeats, a.warmup)
-            mem = {} if a.no_memory else peak_memory(a, B, layer, kind, list(fns))
-            floor = med['floor: forward + autograd.grad']
-            lines.append(f'\n## batch {B}, layer {layer}   (ratio = time / floor; floor = forward + autograd.grad = {floor:.1f} ms)')
-            lines.append(f"{'method':52s} {'ms':>9s} {'ratio':>7s} {'peak MiB':>9s}")
-            for k in fns:
-                lines.append(f"{k:52s} {med[k]:9.1f} {med[k]/floor:7.2f} {mem.get(k, float('nan')):9.0f}")
-        if B == a.batches[-1]:
-            lines.append(f'\n## agreement at batch {B}, layer {layers["last"]} (pass: max |diff| <= 1e-4)')
-            for k, v in agreement(model, x, t, layers['last']).items():
-                ok = v is True or (isinstance(v, float) and not isinstance(v, bool) and v <= 1e-4)
-                lines.append(f"{'PASS' if ok else 'FAIL'}  {k}: {v if isinstance(v, bool) else f'{v:.2e}'}")
+    for arch in archs:
+        layers = LAYERS[arch]
+        for B in a.batches:
+            model, x, t = build(arch, B, a.device)
+            for kind, layer in layers.items():
+                fns = methods_for(kind)
+                med = time_round_robin(fns, model, x, t, layer, a.device, a.repeats, a.warmup)
+                mem = {} if a.no_memory else peak_memory(a, arch, B, layer, kind, list(fns), why_nan)
+                floor = med['floor: forward + autograd.grad']
+                lines.append(f'\n## {arch} ({weights_note(arch)}), batch {B}, layer {layer}   (ratio = time / floor; floor = forward + autograd.grad = {floor:.1f} ms)')
+                lines.append(f"{'method':52s} {'ms':>9s} {'ratio':>7s} {'peak MiB':>9s}")
+                for k in fns:
+                    lines.append(f"{k:52s} {med[k]:9.1f} {med[k]/floor:7.2f} {mem.get(k, float('nan')):9.0f}")
+            if B == a.batches[-1]:
+                lines.append(f'\n## agreement, {arch}, batch {B}, layer {layers["last"]} (pass: max |diff| <= 1e-4)')
+                for k, v in agreement(model, x, t, layers['last']).items():
+                    ok = v is True or (isinstance(v, float) and not isinstance(v, bool) and v <= 1e-4)
+                    lines.append(f"{'PASS' if ok else 'FAIL'}  {k}: {v if isinstance(v, bool) else f'{v:.2e}'}")
+    if why_nan:
+        lines.append('\n# why some peak MiB are nan:'); lines += [f'#   {w}' for w in why_nan]
     report = '\n'.join(lines)
     print(report)
     if a.out:
