@@ -144,27 +144,33 @@ def cluster_mean_weights(G:Tensor, cl:Clusters, noise:str='drop')->Tensor:
 
 # %% ../nbs/08_cfcam.ipynb #1cb6dfc4
 def cfcam_view(model, x:Tensor, layer:str, eps_pct:float=25., min_samples:int|None=None, noise:str='drop', target=None, mask=None)->dict:
-    "CFCAM of one image with the cluster count, noise count and share of energy in the mask."
+    "CFCAM of one image with the cluster count, noise count, share of energy in the mask, and what an empty map means."
     from camteach.hooks import capture
     from camteach.layercam import energy_in_mask
     c = capture(model, x, layer, target)
     A, G = [t[0] for t in c[layer]]
     cl = cluster_channels(A, eps_pct, min_samples=min_samples)
     m = torch.einsum('k,kij->ij', filtered_gradients(A, G, cl, noise).mean((1, 2)), A).clamp(min=0)
-    e = energy_in_mask(m[None], mask[None]).item() if mask is not None else float('nan')
-    return dict(map=m, n_clusters=cl.n_clusters, n_noise=cl.n_noise, eps=cl.eps, energy_in_mask=e)
+    empty = bool(m.max() <= 0)
+    note = ('' if not empty else 'empty map: every channel was noise' if cl.n_clusters == 0 and noise == 'drop'
+            else 'empty map: the weighted channels sum to zero or less everywhere')
+    e = 0. if empty and mask is not None else energy_in_mask(m[None], mask[None]).item() if mask is not None else float('nan')
+    return dict(map=m, n_clusters=cl.n_clusters, n_noise=cl.n_noise, eps=cl.eps, energy_in_mask=e, empty=empty, note=note)
 
 # %% ../nbs/08_cfcam.ipynb #6832bc70
 def show_cfcam(model, x, layer, eps_pct, min_samples, noise='drop', mask=None):
-    "Plot the CFCAM of one image; print a readout of the clustering."
+    "Plot the CFCAM of one image (the image alone, with a note, when the map is empty); print a readout of the clustering."
     import matplotlib.pyplot as plt
     from camteach.cam import upsample
     v, x = to_cpu(cfcam_view(model, x, layer, eps_pct, min_samples, noise, mask=mask)), to_cpu(x)
     fig, ax = plt.subplots(figsize=(2.8, 2.8))
-    ax.imshow(x[0].permute(1, 2, 0)); ax.imshow(upsample(v['map'], x.shape[-2:]), cmap='jet', alpha=0.45); ax.axis('off')
+    ax.imshow(x[0].permute(1, 2, 0)); ax.axis('off')
+    if v['empty']: ax.set_title(v['note'].replace(': ', ':\n'), fontsize=8, color='firebrick')
+    else: ax.imshow(upsample(v['map'], x.shape[-2:]), cmap='jet', alpha=0.45, vmin=0)
     plt.show()
+    energy = v['note'] if v['empty'] else f"{v['energy_in_mask']:.3f}"
     print(f"readout: layer={layer} eps_pct={eps_pct:.0f} min_samples={min_samples} clusters={v['n_clusters']} noise={v['n_noise']} "
-          f"eps={v['eps']:.3f} energy_in_mask={v['energy_in_mask']:.3f}")
+          f"eps={v['eps']:.3f} energy_in_mask={energy}")
 
 # %% ../nbs/08_cfcam.ipynb #64c0d57f
 def check_guided_filter(I:Tensor, p:Tensor, r:int, eps:float, your_q:Tensor)->bool:

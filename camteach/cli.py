@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #8b71824d
 from __future__ import annotations
-import argparse, sys, torch
+import argparse, sys, time, torch
 from pathlib import Path
 from .models import load_model, make_data, TEST_SEED
 from .hooks import capture
@@ -49,31 +49,85 @@ def demo_figure(out, # where to save the PNG
     fig.savefig(out, dpi=110); plt.close(fig); return out
 
 # %% ../nbs/90_cli.ipynb #c2910952
-def main(argv=None):
-    "Entry point of the `camteach` console command."
-    ap = argparse.ArgumentParser(prog='camteach', description='camteach: class activation maps, taught and tested')
-    sub = ap.add_subparsers(dest='cmd', required=True)
+class _Parser(argparse.ArgumentParser):
+    "argparse that reports a bad argument in one line, with the valid choices, and exits with status 2."
+    def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
+def _check_layer(ap, model_name:str, layer:str):
+    "Exit with one line unless `layer` has a spatial map in the named model."
+    from camteach.hooks import spatial_layers
+    from camteach.models import MODELS
+    x = torch.zeros(1, 3, MODELS[model_name]['size'], MODELS[model_name]['size'])
+    names = [n for n, _ in spatial_layers(load_model(model_name), x)]
+    if layer not in names:
+        stages = [n for n in names if n.count('.') == 1]
+        ap.error(f"--layer(s): {layer!r} is not a layer of {model_name}; choose from {', '.join(stages)} (or a sub-layer such as {stages[-1]}.0)")
+
+def _check_method(ap, name:str):
+    "Exit with one line unless `name` is a method `explain` knows."
+    from camteach.core import _method_fn, METHOD_FNS
+    try: _method_fn(name, 0.5)
+    except (ValueError, TypeError): ap.error(f"--methods: unknown method {name!r}; choose from {', '.join(METHOD_FNS)} or hybrid-<a> with a in [0,1]")
+
+# %% ../nbs/90_cli.ipynb #ff8a796b
+def _csv_help()->str:
+    from camteach.evaluate import CSV_COLUMNS
+    return 'CSV columns (one row per image, layer and method):\n' + '\n'.join(f'  {k:18s} {v}' for k, v in CSV_COLUMNS.items())
+
+def _progress(total:int):
+    "A progress line per batch: images done at this layer, minutes so far and minutes left at this rate."
+    t0, done = time.time(), {}
+    def f(layer, k, n):
+        done[layer] = k; d, el = sum(done.values()), time.time() - t0
+        print(f'[{layer}] {k:4d}/{n} images   {el/60:5.1f} min so far, about {el/d*(total-d)/60:.1f} min left', flush=True)
+    return f
+
+# %% ../nbs/90_cli.ipynb #d5ee91e7
+def _cmd_demo(a, ap):
+    if a.n < 1: ap.error('--n must be at least 1')
+    _check_layer(ap, 'shapes-gap', a.layer)
+    p = demo_figure(a.out, a.n, a.layer)
+    print(f'saved demo figure ({", ".join(DEMO_METHODS)}) to {p}')
+    return 0
+
+def _cmd_evaluate(a, ap):
+    from camteach.evaluate import run_study, write_rows, print_table, STUDY_METHODS
+    if a.n < 1: ap.error('--n must be at least 1')
+    if a.batch < 1: ap.error('--batch must be at least 1')
+    for l in a.layers: _check_layer(ap, a.model, l)
+    for m in a.methods or (): _check_method(ap, m)
+    print(f'{a.model}: {a.n} images x {len(a.layers)} layers; a progress line after each batch of up to {a.batch} images', flush=True)
+    rows = run_study(a.model, a.n, tuple(a.layers), tuple(a.methods or STUDY_METHODS), batch=a.batch, progress=False,
+                     on_batch=_progress(a.n * len(a.layers)))
+    p = write_rows(rows, a.out)
+    for l in a.layers: print(); print_table(rows, a.model, l, ('insertion', 'deletion', 'pointing', 'energy', 'empty'))
+    print(f'\nwrote {len(rows)} rows ({a.model}, {a.n} images, layers {" ".join(a.layers)}) to {p}; `camteach evaluate --help` lists the columns')
+    return 0
+
+# %% ../nbs/90_cli.ipynb #9e61a43d
+def _parser()->argparse.ArgumentParser:
+    "The `camteach` command line: one sub-command per task (add one with `sub.add_parser` and `set_defaults(func=..., parser=...)`)."
+    from camteach.models import MODELS
+    ap = _Parser(prog='camteach', description='camteach: class activation maps, taught and tested')
+    sub = ap.add_subparsers(dest='cmd', required=True, parser_class=_Parser)
     d = sub.add_parser('demo', help='draw a figure comparing the CAM methods on the shipped models (offline)')
     d.add_argument('--out', default='demo.png', help='output PNG path (default: demo.png)')
     d.add_argument('--n', type=int, default=2, help='number of shape images (default: 2)')
     d.add_argument('--layer', default='features.3', help='layer of the tiny models to explain (default: features.3)')
-    e = sub.add_parser('evaluate', help='run the evaluation study on one shipped model and write a CSV (one row per image, layer and method)')
-    e.add_argument('--model', default='shapes-gap', help='shapes-gap, shapes-fc or tumor-gap (default: shapes-gap)')
+    d.set_defaults(func=_cmd_demo, parser=d)
+    e = sub.add_parser('evaluate', help='run the evaluation study on one shipped model and write a CSV (one row per image, layer and method)',
+                       epilog=_csv_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument('--model', default='shapes-gap', choices=list(MODELS), help='shipped model (default: shapes-gap)')
     e.add_argument('--n', type=int, default=300, help='number of test images (default: 300)')
     e.add_argument('--layers', nargs='+', default=['features.3', 'features.2'], help='layers (default: features.3 features.2)')
-    e.add_argument('--methods', nargs='+', default=None, help='methods (default: all of camteach.evaluate.STUDY_METHODS)')
+    e.add_argument('--methods', nargs='+', default=None, help="methods (default: all of camteach.evaluate.STUDY_METHODS; 'cam' only where it applies)")
+    e.add_argument('--batch', type=int, default=25, help='images per batch, and per progress line (default: 25)')
     e.add_argument('--out', default='results.csv', help='output CSV path (default: results.csv)')
-    a = ap.parse_args(argv)
-    if a.cmd == 'evaluate':
-        from camteach.evaluate import run_study, write_rows, STUDY_METHODS
-        from camteach.models import MODELS
-        if a.model not in MODELS: ap.error(f"--model must be one of {list(MODELS)}")
-        if a.n < 1: ap.error('--n must be at least 1')
-        rows = run_study(a.model, a.n, tuple(a.layers), tuple(a.methods or STUDY_METHODS))
-        p = write_rows(rows, a.out)
-        print(f'wrote {len(rows)} rows ({a.model}, {a.n} images, layers {" ".join(a.layers)}) to {p}')
-    if a.cmd == 'demo':
-        if a.n < 1: ap.error('--n must be at least 1')
-        p = demo_figure(a.out, a.n, a.layer)
-        print(f'saved demo figure ({", ".join(DEMO_METHODS)}) to {p}')
-    return 0
+    e.set_defaults(func=_cmd_evaluate, parser=e)
+    return ap
+
+def main(argv=None):
+    "Entry point of the `camteach` console command."
+    ap = _parser(); a = ap.parse_args(argv)
+    try: return a.func(a, a.parser)
+    except OSError as e: ap.exit(1, f'camteach {a.cmd}: error: {e}\n')

@@ -13,10 +13,10 @@ from .layercam import energy_in_mask
 from .metrics import curve_aucs, confidence_change, mask_iou
 
 # %% auto #0
-__all__ = ['STUDY_METHODS', 'ALIASES', 'METRICS', 'LOWER_IS_BETTER', 'study_data', 'evaluate_batch', 'run_study', 'write_rows',
-           'read_rows', 'bootstrap_ci', 'paired', 'values', 'summary', 'compare', 'print_table', 'win_counts',
-           'plot_metric_bars', 'alpha_curve', 'verdict', 'claim_hybrid', 'claim_vs_gradcam', 'compare_view',
-           'check_verdict']
+__all__ = ['STUDY_METHODS', 'ALIASES', 'METRICS', 'LOWER_IS_BETTER', 'CSV_COLUMNS', 'study_data', 'evaluate_batch', 'run_study',
+           'write_rows', 'read_rows', 'bootstrap_ci', 'paired', 'values', 'summary', 'compare', 'print_table',
+           'win_counts', 'plot_metric_bars', 'alpha_curve', 'verdict', 'claim_hybrid', 'claim_vs_gradcam',
+           'compare_view', 'check_verdict']
 
 # %% ../nbs/11_evaluation.ipynb #f4b22837
 STUDY_METHODS = ('cam', 'gradcam', 'layercam', 'hybrid-0.3', 'hybrid-0.5', 'hybrid-0.7', 'cfcam', 'cfcam-spatial')
@@ -34,7 +34,7 @@ def study_data(model_name:str, n:int, seed:int=TEST_SEED)->tuple:
 # %% ../nbs/11_evaluation.ipynb #85b17856
 def evaluate_batch(model, x, y, masks, layer:str, methods=STUDY_METHODS, protocols=('rise', 'seed003'), first_index:int=0)->list:
     "One row per image and method: every metric, from one `explain` call for all methods."
-    ex = explain(model, x, layer, methods, target=y, strict=False)   # CAM only where it applies
+    ex = explain(model, x, layer, methods, target=y, strict=False, warn=False)   # CAM only where it applies; empty maps: the `empty` column
     masks = masks.to(x.device)                                         # once, not in every metric
     pred = ex.capture.logits.argmax(1)
     rows = []
@@ -53,8 +53,25 @@ def evaluate_batch(model, x, y, masks, layer:str, methods=STUDY_METHODS, protoco
             rows.append(r)
     return rows
 
+# %% ../nbs/11_evaluation.ipynb #546857af
+CSV_COLUMNS = {
+    'model': 'the shipped model (shapes-gap, shapes-fc or tumor-gap)', 'layer': 'the explained layer',
+    'method': "the map's method (hybrid-<a>: the hybrid with weight a)", 'image': 'index of the test image (seed 1000)',
+    'target': 'the class explained (the true class)', 'pred': "the model's predicted class",
+    'pointing': "1 if the map's peak lies on the object", 'energy': "share of the map's sum inside the object mask (0 for an empty map)",
+    'box': 'WSOL box protocol: 1 if the box around the map above 20% of its peak has IoU >= 0.5 with the object box',
+    'mask_iou': 'IoU of the map above 50% of its peak with the object mask', 'empty': '1 if the map is all zero',
+    'avg_drop': 'relative drop (%) of the target probability when only the map-weighted image is shown (lower is better)',
+    'increase': '1 if that probability rose instead',
+    'deletion': 'AUC of the target probability as pixels are set to 0 in map order, 1% steps (lower is better)',
+    'insertion': 'AUC as pixels are restored onto a blurred image in map order, 1% steps (RISE)',
+    'deletion_seed003': 'deletion AUC with 10 steps (the seed study 003)', 'insertion_seed003': 'insertion AUC with 10 steps from a black image (seed 003)'}
+
 # %% ../nbs/11_evaluation.ipynb #22b2dfe8
-def run_study(model_name:str, n:int=300, layers=('features.3', 'features.2'), methods=STUDY_METHODS, batch:int=25, progress:bool=True)->list:
+def run_study(model_name:str, n:int=300, layers=('features.3', 'features.2'), methods=STUDY_METHODS, batch:int=25,
+              progress:bool=True, # a progress bar (in a notebook)
+              on_batch=None, # called as on_batch(layer, images done at this layer, n) after every batch
+             )->list:
     "The whole study for one model: rows for every image, layer and method."
     from fastprogress.fastprogress import progress_bar
     model = load_model(model_name).to(memory_format=torch.channels_last)   # same numbers, ~1.7x faster convolutions on CPU
@@ -64,6 +81,7 @@ def run_study(model_name:str, n:int=300, layers=('features.3', 'features.2'), me
     rows = []
     for l, i in (progress_bar(jobs) if progress else jobs):
         for r in evaluate_batch(model, x[i:i+batch], y[i:i+batch], m[i:i+batch], l, methods, first_index=i): rows.append(dict(model=model_name, **r))
+        if on_batch: on_batch(l, min(i + batch, len(x)), len(x))
     return rows
 
 def write_rows(rows:list, path)->Path:

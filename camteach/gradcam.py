@@ -31,20 +31,23 @@ def gradcam(A:Tensor, # activations (B,K,h,w)
 
 # %% ../nbs/04_gradcam.ipynb #090921ae
 def show_maps(imgs:Tensor, maps:Tensor, titles=None, masks=None, ncols:int=6, size:float=1.8):
-    "Overlay maps (B,h,w) on images (B,3,H,W), jet at 40%; mask outlines in white."
-    import matplotlib.pyplot as plt
+    "Overlay maps (B,h,w) on images (B,3,H,W), jet at 40%; mask outlines in white; titles wrapped to the panel width."
+    import matplotlib.pyplot as plt, textwrap
     imgs, maps, masks = to_cpu(imgs), to_cpu(maps), to_cpu(masks)
     if imgs.ndim != 4 or maps.ndim != 3 or len(imgs) != len(maps):
         raise ValueError(f"need images (B,3,H,W) and maps (B,h,w) with the same B; got {tuple(imgs.shape)} and {tuple(maps.shape)}")
     up = normalize_map(upsample(maps.float(), imgs.shape[-2:]), warn=False)
     n = len(imgs); nrows = (n + ncols - 1)//ncols
-    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size*1.1), squeeze=False)
+    wrap = lambda t: '\n'.join(textwrap.fill(l, max(8, int(size*15))) for l in str(t).split('\n'))   # fit the panel: no overlap
+    titles = None if titles is None else [wrap(t) for t in titles]
+    extra = 0 if not titles else max(t.count('\n') for t in titles)*0.16        # inches per extra title line
+    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*(size*1.1 + extra)), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i >= n: continue
         ax.imshow(imgs[i].permute(1, 2, 0).clamp(0, 1)); ax.imshow(up[i], cmap='jet', alpha=0.4, vmin=0, vmax=1)
         if masks is not None and masks[i].any(): ax.contour(masks[i].numpy(), levels=[0.5], colors='w', linewidths=0.7)
-        if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
+        if titles is not None: ax.set_title(titles[i], fontsize=8)
     fig.tight_layout(); return fig
 
 # %% ../nbs/04_gradcam.ipynb #6132b2db

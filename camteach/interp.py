@@ -54,38 +54,45 @@ def overlay(img:Tensor, # image (3,H,W) in [0,1]
 
 # %% ../nbs/05_interp.ipynb #88e22b16
 def pixel_view(L:Tensor, # small map (h,w)
-               size:int, x:int, y:int, align_corners:bool=False)->dict:
-    "The four neighbours, offsets and interpolated value at output pixel (x, y)."
+               size:int, # output size (size×size)
+               x:int, y:int, # output pixel: x = column (left to right), y = row (top to bottom)
+               align_corners:bool=False)->dict:
+    "Output pixel (x, y) of `L` upsampled bilinearly: its four neighbours in `L` with their values and weights, and the value."
     H = W = size
     if L.ndim != 2: raise ValueError(f"L must be one small map (h,w), got shape {tuple(L.shape)}")
-    if not (0 <= x < H and 0 <= y < W): raise ValueError(f"pixel ({x}, {y}) outside the {H}×{W} output")
+    if not (0 <= x < W and 0 <= y < H): raise ValueError(f"pixel ({x}, {y}) outside the {W}×{H} output")
     (i0, i1, a), (j0, j1, b) = src_coords(H, L.shape[0], align_corners), src_coords(W, L.shape[1], align_corners)
-    i, j, al, be = int(i0[x]), int(j0[y]), float(a[x]), float(b[y])
+    i, j, al, be = int(i0[y]), int(j0[x]), float(a[y]), float(b[x])       # rows come from y, columns from x
     nb = {}
-    for p, w in (((int(i0[x]), int(j0[y])), (1-al)*(1-be)), ((int(i1[x]), int(j0[y])), al*(1-be)),
-                 ((int(i0[x]), int(j1[y])), (1-al)*be), ((int(i1[x]), int(j1[y])), al*be)):
+    for p, w in (((int(i0[y]), int(j0[x])), (1-al)*(1-be)), ((int(i1[y]), int(j0[x])), al*(1-be)),
+                 ((int(i0[y]), int(j1[x])), (1-al)*be), ((int(i1[y]), int(j1[x])), al*be)):
         nb[p] = nb.get(p, 0.) + w                  # at a clamped border two neighbours are the same cell: add their weights
-    val = sum(w*L[p].item() for p, w in nb.items())
-    return dict(i=i, j=j, alpha=al, beta=be, neighbours=nb, value=val)
+    vals = {p: L[p].item() for p in nb}
+    return dict(i=i, j=j, alpha=al, beta=be, neighbours=nb, values=vals, value=sum(w*vals[p] for p, w in nb.items()))
 
 # %% ../nbs/05_interp.ipynb #043366cc
 def show_pixel(L, size, x, y, align_corners=False):
-    "Draw the small map with the four neighbours of output pixel (x, y) and print a readout."
+    "Draw the small map with the four neighbours of output pixel (x, y) = (column, row) and print a readout."
     import matplotlib.pyplot as plt
     L = to_cpu(L); v = pixel_view(L, size, x, y, align_corners)
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(6.5, 3))
-    a0.imshow(L, cmap='viridis'); a0.set_title('small map, neighbours')
-    for (p, q), w in v['neighbours'].items(): a0.text(q, p, f'{w:.2f}', ha='center', va='center', color='w', fontsize=9)
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(7, 3.3))
+    a0.imshow(L, cmap='viridis'); a0.set_title('small map: neighbour values (weights)', fontsize=9)
+    for (r, c), w in v['neighbours'].items():
+        a0.text(c, r, f"{v['values'][(r, c)]:.2f}\n({w:.2f})", ha='center', va='center', color='w', fontsize=9)
     h = L.shape[0]; s = (h - 1)/(size - 1) if align_corners else h/size
-    u = x*s if align_corners else max((x + .5)*s - .5, 0); w_ = y*s if align_corners else max((y + .5)*s - .5, 0)
-    a0.plot(w_, u, 'r+', ms=14, mew=2)
-    a1.imshow(bilinear(L, size, align_corners), cmap='viridis'); a1.plot(y, x, 'r+', ms=14, mew=2); a1.set_title('upsampled')
+    src = lambda t: t*s if align_corners else min(max((t + .5)*s - .5, 0), h - 1)   # source position of output index t
+    a0.plot(src(x), src(y), 'r+', ms=14, mew=2)                                      # plot takes (horizontal, vertical)
+    a1.imshow(bilinear(L, size, align_corners), cmap='viridis'); a1.plot(x, y, 'r+', ms=14, mew=2)
+    a1.set_title(f'upsampled: value {v["value"]:.3f} at x={x}, y={y}', fontsize=9)
     for a in (a0, a1): a.axis('off')
     plt.tight_layout(); plt.show()
-    print(f"readout: x={x} y={y} i={v['i']} j={v['j']} alpha={v['alpha']:.3f} beta={v['beta']:.3f} value={v['value']:.3f} align_corners={align_corners}")
+    nbs = '  '.join(f"({r},{c})={v['values'][(r, c)]:.2f}" for r, c in v['neighbours'])
+    ws = ' '.join(f'{w:.3f}' for w in v['neighbours'].values())
+    print(f"readout: x={x} y={y} value={v['value']:.3f} | neighbours (row,col)=value: {nbs} | weights {ws} | "
+          f"alpha={v['alpha']:.3f} beta={v['beta']:.3f} align_corners={align_corners}")
 
 # %% ../nbs/05_interp.ipynb #1fb31bb0
 def check_bilinear_value(L:Tensor, size:int, x:int, y:int, value:float, align_corners:bool=False)->bool:
-    "Exercise: the bilinear value at output pixel (x, y) of `L` upsampled to `size`."
-    ok = abs(bilinear(L.float(), size, align_corners)[x, y].item() - value) < 1e-4
+    "Exercise: the bilinear value at output pixel (x, y) = (column, row) of `L` upsampled to `size`."
+    ok = abs(bilinear(L.float(), size, align_corners)[y, x].item() - value) < 1e-4
     print('Correct!' if ok else 'Not yet. Hint: find u, clamp it, take i = floor(u) and alpha = u - i, then do the same for columns.'); return ok
