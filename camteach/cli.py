@@ -124,6 +124,8 @@ def _parser()->argparse.ArgumentParser:
     e.add_argument('--batch', type=int, default=25, help='images per batch, and per progress line (default: 25)')
     e.add_argument('--out', default='results.csv', help='output CSV path (default: results.csv)')
     e.set_defaults(func=_cmd_evaluate, parser=e)
+    from camteach.photos import add_explain_parser, run_explain   # real photos on a trained ImageNet network (lesson 10a)
+    x = add_explain_parser(sub); x.set_defaults(func=lambda a, p: run_explain(a), parser=x)
     return ap
 
 def main(argv=None):

@@ -102,15 +102,20 @@ def save_weights(model:nn.Module, name:str)->Path:
     p.parent.mkdir(exist_ok=True); torch.save(model.state_dict(), p); return p
 
 # %% ../nbs/01_models.ipynb #3b56e566
-def load_model(name:str, # a key of `MODELS`: 'shapes-gap', 'shapes-fc' or 'tumor-gap'
+def load_model(name:str, # a key of `MODELS` ('shapes-gap', 'shapes-fc', 'tumor-gap'), or 'efficientnet-lite0' (lesson 10a)
                device='cpu')->nn.Module:
-    "A trained tiny model, in eval mode, with `.classes` and `.name` set."
+    "A trained model in eval mode with `.classes` and `.name` set: a shipped tiny model, or a trained photo model."
+    if name not in MODELS:
+        from camteach.photos import PHOTO_MODELS, load_photo_model   # imported here: camteach.photos imports camteach.core
+        if name in PHOTO_MODELS: return load_photo_model(name, device)
+        raise ValueError(f"unknown model {name!r}; choose from {list(MODELS) + list(PHOTO_MODELS)}")
     r = _recipe(name); p = _weights_dir()/f'{name}.pt'
     if not p.exists(): raise FileNotFoundError(f"weights for {name!r} are missing at {p}; rebuild them with `train({name!r})` and `save_weights`")
     m = TinyCNN(len(r['classes']), r['head'], size=r['size'])
     m.load_state_dict(torch.load(p, map_location='cpu', weights_only=True))
     m.classes, m.name, m.input_size = r['classes'], name, r['size']
     return m.eval().to(device)
+
 
 # %% ../nbs/01_models.ipynb #8ba8ca4a
 _RESNETS = {'resnet50': ('resnet50', 'ResNet50_Weights'), 'resnet18': ('resnet18', 'ResNet18_Weights')}

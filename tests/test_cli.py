@@ -26,7 +26,7 @@ def test_bad_arguments_get_one_line(tmp_path):
     "Every bad argument: exit status 2, one line on stderr naming it with the valid choices, no traceback, no file."
     out = str(tmp_path/'r.csv')
     for args, msg in [(('evaluate', '--layers', 'features.9'), "'features.9' is not a layer of shapes-gap; choose from features.0"),
-                      (('evaluate', '--methods', 'gradcam', 'gradcam++'), "unknown method 'gradcam++'; choose from cam, gradcam"),
+                      (('evaluate', '--methods', 'gradcam', 'smoothgrad'), "unknown method 'smoothgrad'; choose from cam, gradcam"),
                       (('evaluate', '--model', 'cats-gap'), "invalid choice: 'cats-gap' (choose from 'shapes-gap'"),
                       (('evaluate', '--n', '0'), '--n must be at least 1'),
                       (('demo', '--layer', 'layer4'), "'layer4' is not a layer of shapes-gap")]:
