@@ -87,7 +87,16 @@ def _hook_installed()->bool:
     return cfg.exists() and 'clean_on_save' in cfg.read_text()
 
 @pytest.fixture(scope='module')
-def session(tmp_path_factory):
+def browser():
+    "One Playwright and one Chromium for the whole module: Playwright's sync API cannot be started twice at once."
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+    pw = sync_playwright().start(); b = _launch(pw)
+    try: yield b
+    finally: b.close(); pw.stop()
+
+@pytest.fixture(scope='module')
+def session(tmp_path_factory, browser):
     "One JupyterLab (on a copy of the checkout) and one Chromium page for all lessons."
     _need_browser()
     if not _hook_installed():
@@ -96,16 +105,16 @@ def session(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('lab')
     repo = _copy_checkout(tmp/'camteach')
     p, base, token = _start_lab(repo/'nbs', tmp)
-    from playwright.sync_api import sync_playwright
-    pw = sync_playwright().start(); b = _launch(pw)
+    page = None
     try:
-        page = b.new_page(viewport={'width': 1400, 'height': 1000})
+        page = browser.new_page(viewport={'width': 1400, 'height': 1000})
         page.goto(f'{base}/lab?token={token}')
         page.wait_for_function('() => !!(window.jupyterapp && window.jupyterapp.started)', timeout=120_000)
         page.evaluate('() => window.jupyterapp.started')
         yield dict(page=page, repo=repo)
     finally:
-        b.close(); pw.stop(); _stop_lab(p)
+        if page is not None: page.close()
+        _stop_lab(p)
 
 RUN_ALL = """async ([path, max_ms]) => {
   const app = window.jupyterapp;
@@ -190,26 +199,25 @@ def lab(tmp_path):
     finally: _stop_lab(p)
 
 def _readout(page):
-    return page.locator('.widget-interact .jp-OutputArea-output', has_text='readout:').last.inner_text()
+    out = page.locator('.widget-interact .jp-OutputArea-output', has_text='readout:').last
+    out.scroll_into_view_if_needed()          # JupyterLab does not render cells far off screen: read the text itself
+    return out.text_content()
 
-def test_lesson_widget_responds(lab):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = _launch(pw)
-        try:
-            page = b.new_page(viewport={'width': 1400, 'height': 1000})
-            page.goto(lab)
-            page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.locator('.widget-interact .jp-OutputArea-output', has_text='readout:').first.wait_for(timeout=240_000)
-            before = _readout(page)
-            assert 'layer=features.3' in before and 'channel=0' in before
-            handle = page.locator('.widget-interact .widget-hslider').nth(1).locator('.noUi-handle')   # the channel slider
-            handle.scroll_into_view_if_needed(); handle.focus()
-            for _ in range(3): page.keyboard.press('ArrowRight')
-            page.wait_for_function("""() => { const o = [...document.querySelectorAll('.widget-interact .jp-OutputArea-output')]
-                .filter(e => e.innerText.includes('readout:')); return o.length && o[o.length-1].innerText.includes('channel=3 '); }""", timeout=60_000)
-            after = _readout(page)
-            assert after != before and 'channel=3 ' in after and 'layer=features.3' in after, after
-            page.screenshot(path=str(Path(os.environ.get('CAMTEACH_SHOT_DIR', '/tmp'))/'browser_widget.png'))
-        finally: b.close()
+def test_lesson_widget_responds(lab, browser):
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+    try:
+        page.goto(lab)
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.locator('.widget-interact .jp-OutputArea-output', has_text='readout:').first.wait_for(timeout=240_000)
+        before = _readout(page)
+        assert 'layer=features.3' in before and 'channel=0' in before
+        handle = page.locator('.widget-interact .widget-hslider').nth(1).locator('.noUi-handle')   # the channel slider
+        handle.scroll_into_view_if_needed(); handle.focus()
+        for _ in range(3): page.keyboard.press('ArrowRight')
+        page.wait_for_function("""() => { const o = [...document.querySelectorAll('.widget-interact .jp-OutputArea-output')]
+            .filter(e => e.textContent.includes('readout:')); return o.length && o[o.length-1].textContent.includes('channel=3 '); }""", timeout=60_000)
+        after = _readout(page)
+        assert after != before and 'channel=3 ' in after and 'layer=features.3' in after, after
+        page.screenshot(path=str(Path(os.environ.get('CAMTEACH_SHOT_DIR', '/tmp'))/'browser_widget.png'))
+    finally: page.close()
