@@ -30,13 +30,19 @@ def gradcam(A:Tensor, # activations (B,K,h,w)
     return m.clamp(min=0) if relu else m
 
 # %% ../nbs/04_gradcam.ipynb #090921ae
-def show_maps(imgs:Tensor, maps:Tensor, titles=None, masks=None, ncols:int=6, size:float=1.8):
+def show_maps(imgs:Tensor, # images (B,3,H,W) in [0,1]
+              maps:Tensor, # maps (B,h,w), any resolution
+              titles=None, masks=None, ncols:int=6, size:float=1.8,
+              shared:bool=False, # False: each map min-max normalised on its own; True: all divided by one common maximum
+             ):
     "Overlay maps (B,h,w) on images (B,3,H,W), jet at 40%; mask outlines in white; titles wrapped to the panel width."
     import matplotlib.pyplot as plt, textwrap
     imgs, maps, masks = to_cpu(imgs), to_cpu(maps), to_cpu(masks)
     if imgs.ndim != 4 or maps.ndim != 3 or len(imgs) != len(maps):
         raise ValueError(f"need images (B,3,H,W) and maps (B,h,w) with the same B; got {tuple(imgs.shape)} and {tuple(maps.shape)}")
-    up = normalize_map(upsample(maps.float(), imgs.shape[-2:]), warn=False)
+    up = upsample(maps.float(), imgs.shape[-2:])
+    if shared: mx = up.clamp(min=0).max(); up = up.clamp(min=0) / mx if mx > 0 else torch.zeros_like(up)   # one scale: a weak map stays weak
+    else: up = normalize_map(up, warn=False)                                                              # each map stretched to [0,1]
     n = len(imgs); nrows = (n + ncols - 1)//ncols
     wrap = lambda t: '\n'.join(textwrap.fill(l, max(8, int(size*15))) for l in str(t).split('\n'))   # fit the panel: no overlap
     titles = None if titles is None else [wrap(t) for t in titles]
