@@ -10,7 +10,8 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['SHAPES', 'TUMOR_CLASSES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'shape_mask', 'make_shapes', 'to_cpu', 'show_images',
-           'make_pairs', 'make_tumors', 'load_image', 'normalize', 'denormalize']
+           'make_pairs', 'make_tumors', 'load_image', 'normalize', 'denormalize', 'data_view', 'check_area_factor',
+           'check_normalised_black']
 
 # %% ../nbs/00_data.ipynb #69bc52d5
 SHAPES = ('circle', 'square', 'triangle', 'cross')
@@ -265,3 +266,37 @@ def normalize(x:Tensor)->Tensor:
 def denormalize(x:Tensor)->Tensor:
     "Undo `normalize`."
     m, s = _stats(x); return x*s + m
+
+# %% ../nbs/00_data.ipynb #477d5ac1
+def data_view(kind:str, # 'shapes' or 'tumors'
+              seed:int, # which batch: `make_shapes(8, seed=seed)` or `make_tumors(8, seed=seed)`
+              index:int=0, # which image of that batch, 0..7
+             )->dict: # image (3,H,W), mask (H,W), label, share, contrast
+    "One image of a data set with its mask, and a readout: its class, the share of pixels in the mask, and the object's contrast to a 3-pixel ring around it."
+    if kind not in ('shapes', 'tumors'): raise ValueError(f"kind must be 'shapes' or 'tumors', got {kind!r}")
+    if not 0 <= index < 8: raise ValueError(f"index must be 0..7, got {index}")
+    x, y, m = (make_shapes if kind == 'shapes' else make_tumors)(8, seed=seed)
+    img, mask = x[index], m[index]
+    contrast = float('nan')
+    if mask.any():
+        ring = torch.from_numpy(_dilate(mask.numpy(), 3)) & ~mask
+        contrast = (img[:, mask].mean(1) - img[:, ring].mean(1)).abs().sum().item()
+    return dict(image=img, mask=mask, label=(SHAPES if kind == 'shapes' else TUMOR_CLASSES)[int(y[index])],
+                share=mask.float().mean().item(), contrast=contrast)
+
+# %% ../nbs/00_data.ipynb #9f41d495
+def _verdict(ok:bool, hint:str)->bool:
+    print('Correct!' if ok else f'Not yet. Hint: {hint}'); return ok
+
+def check_area_factor(kind:str, # one of `SHAPES`
+                      factor:float, # your answer: the shape's area divided by r²
+                     )->bool:
+    "Exercise: the area of a shape of radius r drawn by `shape_mask`, as a multiple of r² (to 1%)."
+    r = 400.; ref = shape_mask(kind, 1024, 512, 512, r).sum() / r**2
+    return _verdict(abs(factor - ref) < 0.01*ref, 'read the inequalities in shape_mask: the square has half-side 0.8r, the cross two bars of 2r by 0.66r, the triangle has apothem r/2')
+
+def check_normalised_black(rgb, # your answer: the three normalised values of a black pixel (R, G, B)
+                          )->bool:
+    "Exercise: what `normalize` turns a black pixel (0, 0, 0) into."
+    ref = normalize(torch.zeros(3, 1, 1)).flatten()
+    return _verdict(torch.allclose(torch.as_tensor(rgb, dtype=torch.float32).flatten(), ref, atol=1e-3), 'normalize computes (x - mean) / std per channel')

@@ -11,7 +11,7 @@ from .data import to_cpu
 
 # %% auto #0
 __all__ = ['Hooks', 'resolve_layers', 'Capture', 'spatial_layers', 'capture', 'channel_view', 'show_channel',
-           'check_conv_by_hand', 'check_feature_shape']
+           'check_conv_by_hand', 'check_feature_shape', 'check_softmax_grad']
 
 # %% ../nbs/02_hooks.ipynb #31cc8c27
 class Hooks:
@@ -218,3 +218,9 @@ def check_feature_shape(model:nn.Module, layer:str, size:int, shape)->bool:
     p = next(model.parameters(), None)
     cap = capture(model, torch.rand(1, 3, size, size, device=None if p is None else p.device), layer)
     return _verdict(tuple(cap.acts[layer].shape) == tuple(shape), 'each stage after the first halves the side; count the filters of the stage')
+
+def check_softmax_grad(c:int, a:float, value:float)->bool:
+    "Exercise: dp^c/da in the lesson's three-class example, logits y = (2, 1, -1) * a."
+    w = torch.tensor([2., 1., -1.], dtype=torch.float64); p = (w * a).softmax(0)
+    ref = (p[c] * (w[c] - (p * w).sum())).item()
+    return _verdict(abs(value - ref) < 1e-3, 'p^c times (w^c minus the probability-weighted average of all w^j); the sign can be negative')

@@ -11,7 +11,8 @@ from .data import make_shapes, make_tumors, SHAPES, TUMOR_CLASSES
 
 # %% auto #0
 __all__ = ['MODELS', 'TEST_SEED', 'conv_block', 'TinyCNN', 'make_data', 'predict', 'accuracy', 'train', 'save_weights',
-           'load_model', 'resnet_weights_path', 'load_resnet', 'resnet_available']
+           'load_model', 'resnet_weights_path', 'load_resnet', 'resnet_available', 'prediction_view',
+           'check_train_steps', 'check_head_params']
 
 # %% ../nbs/01_models.ipynb #67cc7314
 def conv_block(ni:int, nf:int, pool:bool)->nn.Sequential:
@@ -154,3 +155,29 @@ def load_resnet(arch:str='resnet50', # 'resnet50' or 'resnet18'
 def resnet_available(arch:str='resnet50')->bool:
     "True when ImageNet weights for `arch` are already in the local cache."
     return resnet_weights_path(arch).exists()
+
+# %% ../nbs/01_models.ipynb #9400e06c
+def prediction_view(name:str, # a key of `MODELS`
+                    seed:int=TEST_SEED, # data seed; the default is the test seed, never seen in training
+                    index:int=0, # which image of the batch of 8, 0..7
+                   )->dict: # image, mask, true and predicted class, probs {class: p}, correct
+    "One image, its true class and a shipped model's class probabilities."
+    if not 0 <= index < 8: raise ValueError(f"index must be 0..7, got {index}")
+    model = load_model(name)
+    x, y, m = make_data(name, 8, seed)
+    p = predict(model, x[index:index+1]).softmax(1)[0]
+    return dict(image=x[index], mask=m[index], true=model.classes[int(y[index])], pred=model.classes[int(p.argmax())],
+                probs=dict(zip(model.classes, p.tolist())), correct=bool(p.argmax() == y[index]))
+
+# %% ../nbs/01_models.ipynb #6b992e9c
+def _verdict(ok:bool, hint:str)->bool:
+    print('Correct!' if ok else f'Not yet. Hint: {hint}'); return ok
+
+def check_train_steps(n:int, epochs:int, bs:int, your_steps:int)->bool:
+    "Exercise: how many optimiser steps `train(name, n=n, epochs=epochs, bs=bs)` takes."
+    return _verdict(your_steps == epochs * (n // bs), 'each epoch runs n // bs full batches; the last, incomplete batch is skipped')
+
+def check_head_params(size:int, n_classes:int, gap:int, fc:int)->bool:
+    "Exercise: the parameter counts (weights and biases) of a GAP and an FC head of `TinyCNN(n_classes, size=size)`."
+    ref = [sum(p.numel() for p in TinyCNN(n_classes, h, size=size).head.parameters()) for h in ('gap', 'fc')]
+    return _verdict([gap, fc] == ref, 'features.3 has 128 channels and a side of size // 8; the FC head has one weight per channel, position and class, and one bias per class')
