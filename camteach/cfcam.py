@@ -12,7 +12,7 @@ from .data import to_cpu
 # %% auto #0
 __all__ = ['box_mean', 'guided_filter', 'channel_distances', 'Clusters', 'default_min_samples', 'cluster_channels',
            'filtered_gradients', 'pool_map', 'cfcam_one', 'cfcam', 'cluster_mean_weights', 'cfcam_view', 'show_cfcam',
-           'check_guided_filter']
+           'check_guided_filter', 'check_mean_shift', 'check_keep_setting']
 
 # %% ../nbs/08_cfcam.ipynb #2f8a3114
 def _box_sum_1d(x:Tensor, r:int, dim:int)->Tensor:
@@ -178,3 +178,22 @@ def check_guided_filter(I:Tensor, p:Tensor, r:int, eps:float, your_q:Tensor)->bo
     ref = guided_filter(I, p, r, eps); mine = torch.as_tensor(your_q).to(ref.dtype)
     ok = mine.shape == ref.shape and torch.allclose(mine, ref, atol=1e-6)
     print('Correct!' if ok else 'Not yet. Hint: five box means: I, p, I*I, I*p, then a and b, then box means of a and b.'); return ok
+
+# %% ../nbs/08_cfcam.ipynb #e04f753b
+def check_mean_shift(p:Tensor, # your input map (H,W), filtered with itself as guide
+                     r:int, eps:float)->bool:
+    "Exercise: a map whose self-guided filter output mean differs from its own mean by more than 1% of mean|p|."
+    p = torch.as_tensor(p).double()
+    if p.ndim != 2: print(f'Not yet: p must be one map (H,W), got shape {tuple(p.shape)}'); return False
+    q = guided_filter(p, p, r, eps)
+    ok = bool((q.mean() - p.mean()).abs() > 0.01 * p.abs().mean().clamp(min=1e-30))
+    print('Correct!' if ok else 'Not yet. Hint: windows near the border are cut, so border pixels are averaged over fewer fits; put the mass near an edge or a corner.'); return ok
+
+def check_keep_setting(A:Tensor, G:Tensor, # activations and gradients (B,C,h,w)
+                       min_frac:float)->bool:
+    "Exercise: a min_frac for which CFCAM with noise='keep' equals max-normalised Grad-CAM on these tensors."
+    from camteach.cam import max_normalize
+    from camteach.gradcam import gradcam
+    m, _ = cfcam(A, G, noise='keep', min_frac=min_frac)
+    ok = torch.allclose(m, max_normalize(gradcam(A, G)), atol=1e-5)
+    print('Correct!' if ok else 'Not yet. Hint: with noise kept, which channels keep their own gradient? Make it all of them.'); return ok

@@ -13,7 +13,7 @@ from .data import to_cpu
 
 # %% auto #0
 __all__ = ['ALPHAS', 'fuse_geometric', 'fuse_additive', 'fuse_max', 'hybrid', 'hybrid_from', 'alpha_sweep', 'hybrid_view',
-           'show_hybrid', 'check_hybrid']
+           'show_hybrid', 'check_hybrid', 'check_additive_energy', 'check_zero_parent']
 
 # %% ../nbs/07_hybrid.ipynb #38fb7037
 def fuse_geometric(gc:Tensor, lc:Tensor, a:float)->Tensor:
@@ -90,3 +90,19 @@ def check_hybrid(gc:Tensor, lc:Tensor, a:float, your_map:Tensor)->bool:
     ref = hybrid(gc, lc, a, warn=False); mine = torch.as_tensor(your_map).float()
     ok = mine.shape == ref.shape and torch.isfinite(mine).all() and torch.allclose(mine, ref, atol=1e-5)
     print('Correct!' if ok else 'Not yet. Hint: divide each parent by its max, raise to a and 1-a, multiply, divide by the max again; mind all-zero maps.'); return ok
+
+# %% ../nbs/07_hybrid.ipynb #96813dcb
+def check_additive_energy(A:Tensor, G:Tensor, # captured activations and gradients (B,K,h,w)
+                          masks:Tensor, a:float, your_energy:float)->bool:
+    "Exercise: mean energy in the mask of the additive hybrid a*GC + (1-a)*LC of the max-normalised parents, renormalised."
+    from camteach.layercam import energy_in_mask
+    m = max_normalize(fuse_additive(max_normalize(gradcam(A, G)), max_normalize(layercam(A, G)), a))
+    ref = energy_in_mask(m, masks).nanmean().item()
+    ok = abs(float(your_energy) - ref) <= 1e-4
+    print('Correct!' if ok else 'Not yet. Hint: max-normalise both parents, take a*gc + (1-a)*lc, max-normalise again, then average energy_in_mask over the images.'); return ok
+
+def check_zero_parent(your_h07:float, your_h0:float)->bool:
+    "Exercise: the hybrid's value (before renormalisation) where Grad-CAM is 0 and LayerCAM is 1, at a=0.7 and at a=0."
+    ref = [fuse_geometric(torch.tensor(0.), torch.tensor(1.), a).item() for a in (0.7, 0.)]
+    ok = abs(your_h07 - ref[0]) < 1e-9 and abs(your_h0 - ref[1]) < 1e-9
+    print('Correct!' if ok else 'Not yet. Hint: 0 to any positive power is 0, and 0 to the power 0 is 1.'); return ok

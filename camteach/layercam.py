@@ -11,7 +11,7 @@ from .data import to_cpu
 
 # %% auto #0
 __all__ = ['layercam', 'gradient_spread', 'energy_in_mask', 'scale_shallow', 'fuse_layers', 'layercam_view', 'show_layercam',
-           'check_layercam']
+           'check_layercam', 'check_gradient_spread', 'check_mean_fusion']
 
 # %% ../nbs/06_layercam.ipynb #c765fccc
 def layercam(A:Tensor, # activations (B,K,h,w)
@@ -87,3 +87,21 @@ def check_layercam(A:Tensor, G:Tensor, your_map:Tensor)->bool:
     ref = layercam(A, G); mine = torch.as_tensor(your_map).float()
     ok = mine.shape == ref.shape and torch.allclose(mine, ref, atol=1e-5 * max(1., ref.abs().max().item()))
     print('Correct!' if ok else 'Not yet. Hint: clamp the gradients at zero, multiply with the activations element-wise, sum over channels, clamp again.'); return ok
+
+# %% ../nbs/06_layercam.ipynb #bb9f0633
+def check_gradient_spread(G:Tensor, # the gradients you captured (B,K,h,w)
+                          your_spread:float, # your mean gradient spread over the batch
+                          your_constant:bool, # your answer: are the gradients spatially constant?
+                         )->bool:
+    "Exercise: the mean gradient spread of G, and whether the gradients are spatially constant (spread below 1e-3)."
+    s = gradient_spread(G).mean().item()
+    ok = abs(your_spread - s) <= 1e-3 * max(1., abs(s)) and bool(your_constant) == (s < 1e-3)
+    print('Correct!' if ok else 'Not yet. Hint: call gradient_spread on the captured gradients and average it; an FC head gives every position its own weight.'); return ok
+
+def check_mean_fusion(maps:list, size, shallow:list, your_fused:Tensor, gamma:float=2.)->bool:
+    "Exercise: your fusion of per-layer maps with an element-wise mean in place of the maximum."
+    ups = [upsample(m.clamp(min=0), size) for m in maps]
+    ref = torch.stack([scale_shallow(u, gamma) if s else max_normalize(u) for u, s in zip(ups, shallow)]).mean(0)
+    mine = torch.as_tensor(your_fused).float()
+    ok = mine.shape == ref.shape and torch.allclose(mine, ref.float(), atol=1e-5)
+    print('Correct!' if ok else "Not yet. Hint: keep fuse_layers' upsampling and scaling, and replace .amax(0) by .mean(0)."); return ok
