@@ -15,12 +15,12 @@ from .models import predict
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['GRADIENT_VARIANTS', 'gradcampp_alpha', 'gradcampp_weights', 'gradcampp', 'gradcam_plus', 'gradcampp_alpha_autograd',
-           'map_gap', 'minmax', 'xgradcam_weights', 'xgradcam', 'tail_after', 'channel_drops', 'axiom_errors',
-           'axiom_table', 'gradcampp_view', 'show_gradcampp', 'random_warps', 'invert_warps', 'warp',
-           'warp_pool_matrix', 'grad2d', 'div2d', 'tv_fuse', 'augmented_maps', 'fuse_maps', 'augmented_gradcam',
-           'compare_upsampling', 'augmented_cost', 'augmented_view', 'show_augmented', 'check_gradcampp',
-           'check_xgrad_weight', 'check_tv_value']
+__all__ = ['GRADIENT_VARIANTS', 'AUGMENTED_OPTIONS', 'AUGMENTED_METHODS', 'gradcampp_alpha', 'gradcampp_weights', 'gradcampp',
+           'gradcam_plus', 'gradcampp_alpha_autograd', 'map_gap', 'minmax', 'xgradcam_weights', 'xgradcam',
+           'tail_after', 'channel_drops', 'axiom_errors', 'axiom_table', 'gradcampp_view', 'show_gradcampp',
+           'random_warps', 'invert_warps', 'warp', 'warp_pool_matrix', 'grad2d', 'div2d', 'tv_fuse', 'augmented_maps',
+           'fuse_maps', 'augmented_gradcam', 'compare_upsampling', 'augmented_cost', 'augmented_view', 'show_augmented',
+           'check_gradcampp', 'check_xgrad_weight', 'check_tv_value']
 
 # %% ../nbs/08a_gradcampp.ipynb #cbecb7d0
 def _check_AG(A:Tensor, G:Tensor):
@@ -370,6 +370,18 @@ def augmented_cost(model:nn.Module, x:Tensor, # one image (1,3,H,W)
             if r: times[k].append(time.perf_counter() - t0)
     s, a = statistics.median(times['single']), statistics.median(times['augmented'])
     return dict(n_single_s=s, augmented_s=a, ratio=a / s)
+
+# %% ../nbs/08a_gradcampp.ipynb #54aef102
+AUGMENTED_OPTIONS = ('n', 'factor', 'lam', 'iters', 'shift', 'rot', 'scale', 'seed', 'warps', 'chunk')
+
+def _augmented_m(model, x, layer, target=None, acts=None, logits=None, **kw):
+    "Augmented Grad-CAM as a method of `explain`: the fused map upsampled to the input size (acts are not used: the copies need their own capture)."
+    bad = [k for k in kw if k not in AUGMENTED_OPTIONS]
+    if bad: raise ValueError(f"augmented-gradcam has no option {bad[0]!r}; its options are {', '.join(AUGMENTED_OPTIONS)}")
+    if target is None and logits is not None: target = logits.argmax(1)      # the caller's logits spare a forward pass
+    return upsample(augmented_gradcam(model, x, layer, target, **kw), x.shape[-2:])
+
+AUGMENTED_METHODS = {'augmented-gradcam': _augmented_m}
 
 # %% ../nbs/08a_gradcampp.ipynb #338eb49a
 def augmented_view(model:nn.Module, x:Tensor, # one image (1,3,H,W)

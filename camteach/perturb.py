@@ -4,13 +4,14 @@
 
 # %% ../nbs/08b_perturbation.ipynb #e2d1910b
 from __future__ import annotations
-import io, contextlib, math, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+import io, contextlib, inspect, math, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from contextlib import contextmanager
 from torch import Tensor
 from .hooks import Hooks, resolve_layers, _check_input, _targets, _hook_fn
 from .cam import upsample, normalize_map, pointing_hits
 from .layercam import energy_in_mask
 from .data import to_cpu
+from .gradvariants import AUGMENTED_METHODS
 
 # %% auto #0
 __all__ = ['SCORECAM_WEIGHTINGS', 'PERTURBATION_METHODS', 'eval_mode', 'class_scores', 'window_starts', 'n_occlusions',
@@ -263,13 +264,15 @@ def rise_masks(grids:Tensor, shifts:Tensor, cell:int, size)->Tensor: # (n,H,W) i
 
 # %% ../nbs/08b_perturbation.ipynb #585f26a2
 def _rise_blocks(model, x, t, grids, shifts, cell, score, batch_size, block)->Tensor:
-    "Sums of score * mask over consecutive blocks of `block` masks: (N//block, B, H, W)."
+    "Sums of score * mask over consecutive blocks of `block` masks: (N//block, B, H, W), at most batch_size images per forward pass."
     B, C, H, W = x.shape; N = len(grids)
-    out, mb = x.new_zeros(N // block, B, H, W), max(1, batch_size // B)       # mb masks (mb*B images) per forward pass
-    for i in range(0, N, mb):
-        m = rise_masks(grids[i:i+mb], shifts[i:i+mb], cell, (H, W)); n = len(m)
-        s = class_scores(model((x[None] * m[:, None, None]).flatten(0, 1)), t.repeat(n), score).view(n, B)
-        out.index_add_(0, torch.arange(i, i + n, device=x.device) // block, s[:, :, None, None] * m[:, None])
+    out = x.new_zeros(N // block, B, H, W)
+    for i in range(0, N*B, batch_size):                                   # (mask, image) pairs, batch_size at a time
+        j = torch.arange(i, min(i + batch_size, N*B), device=x.device); k, b = j // B, j % B
+        k0, k1 = int(k[0]), int(k[-1]) + 1
+        m = rise_masks(grids[k0:k1], shifts[k0:k1], cell, (H, W))[k - k0]   # (n,H,W): each mask built once per pass
+        s = class_scores(model(x[b] * m[:, None]), t[b], score)
+        out.index_put_((k // block, b), s[:, None, None] * m, accumulate=True)
     return out
 
 @torch.no_grad()
@@ -288,36 +291,38 @@ def rise(model:nn.Module, x:Tensor, # images (B,C,H,W)
     with eval_mode(model):
         logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits)
         out = _rise_blocks(model, x, t, grids.to(x.device), shifts.to(x.device), cell, score, batch_size, n_masks)[0] / (n_masks * p)
-    return (out, dict(n_forwards=len(x) * (n_masks + n0), targets=t)) if return_info else out
+    return (out, dict(n_forwards=len(x) * (n_masks + n0), targets=t, logits=logits)) if return_info else out
 
 # %% ../nbs/08b_perturbation.ipynb #00bdfac3
 @torch.no_grad()
 def rise_noise(model:nn.Module, x:Tensor, target=None,
                ns=(16, 32, 64, 128), # numbers of masks; each a multiple of the smallest
                cell:int=8, p:float=0.5, seed:int=0, score:str='prob', batch_size:int=64,
-               blocks_at_max:int=4)->dict: # independent maps at the largest n (uses blocks_at_max * max(ns) masks)
+               blocks_at_max:int=4, # independent maps at the largest n (uses blocks_at_max * max(ns) masks)
+               logits:Tensor|None=None, # the unchanged images' logits, if the caller has them: saves their forward pass
+              )->dict:
     "Noise of RISE maps vs the number of masks, from independent blocks of one mask sequence; and the log-log slope."
     _check_input(model, x)
     ns = sorted(ns); n0, total = ns[0], blocks_at_max * ns[-1]
     if any(n % n0 or total % n for n in ns): raise ValueError(f"each n must be a multiple of the smallest and divide {total}, got {ns}")
     grids, shifts = rise_grids(total, x.shape[-2:], cell, p, seed)
     with eval_mode(model):
-        t = _targets(target, model(x))
+        logits, n_un = _unchanged_logits(model, x, logits); t = _targets(target, logits)
         fine = _rise_blocks(model, x, t, grids.to(x.device), shifts.to(x.device), cell, score, batch_size, n0)
     noise = [(fine.view(total // n, n // n0, *fine.shape[1:]).sum(1) / (n * p)).var(0).mean().sqrt().item() for n in ns]
     slope = float(np.polyfit(np.log(ns), np.log(noise), 1)[0])
-    return dict(ns=ns, noise=noise, slope=slope, n_forwards=len(x) * (total + 1))
+    return dict(ns=ns, noise=noise, slope=slope, n_forwards=len(x) * (total + n_un))
 
 # %% ../nbs/08b_perturbation.ipynb #d49504e8
 def rise_view(model:nn.Module, x:Tensor, # one image (1,C,H,W)
               n_masks:int=200, cell:int=8, p:float=0.5, seed:int=0, target=None, mask:Tensor|None=None, batch_size:int=64)->dict:
     "RISE map of one image from two independent seeds, with a readout: noise of one map, peak, energy in the mask."
     m, info = rise(model, x, target, n_masks, cell, p, seed, batch_size=batch_size, return_info=True)
-    m2 = rise(model, x, info['targets'], n_masks, cell, p, seed + 1, batch_size=batch_size)
+    m2 = rise(model, x, info['targets'], n_masks, cell, p, seed + 1, batch_size=batch_size, logits=info['logits'])   # x's logits reused
     noise = ((m - m2).pow(2).mean().sqrt() / math.sqrt(2)).item()
     e = energy_in_mask(m, mask[None]).item() if mask is not None else float('nan')
     return dict(map=m[0], other=m2[0], noise=noise, rel_noise=noise / (m.max() - m.min()).clamp(min=1e-12).item(),
-                peak=divmod(int(m[0].argmax()), m.shape[-1]), energy_in_mask=e, n_forwards=2*info['n_forwards'], target=int(info['targets'][0]))
+                peak=divmod(int(m[0].argmax()), m.shape[-1]), energy_in_mask=e, n_forwards=info['n_forwards'] + len(x) * n_masks, target=int(info['targets'][0]))
 
 # %% ../nbs/08b_perturbation.ipynb #a81d063b
 def show_rise(model, x, n_masks=200, cell=8, p=0.5, seed=0, target=None, mask=None, classes=None):
@@ -336,11 +341,18 @@ def show_rise(model, x, n_masks=200, cell=8, p=0.5, seed=0, target=None, mask=No
           f"noise*sqrt(N)={v['noise'] * n_masks**0.5:.3f} peak={v['peak']} energy_in_mask={v['energy_in_mask']:.3f} forwards={v['n_forwards']}")
 
 # %% ../nbs/08b_perturbation.ipynb #81887076
-def _occlusion_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return occlusion(model, x, target, logits=logits, **kw)
-def _scorecam_m(model, x, layer, target=None, acts=None, logits=None, **kw): return upsample(scorecam(model, x, layer, target, acts=acts, logits=logits, **kw), x.shape[-2:])
-def _rise_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return rise(model, x, target, logits=logits, **kw)
+def _options(name:str, f, kw:dict, skip=('model', 'x', 'layer', 'target', 'acts', 'logits', 'return_info')):
+    "Refuse, in one sentence, an option that method `name` (function f) does not take."
+    ok = [p for p in inspect.signature(f).parameters if p not in skip]
+    bad = [k for k in kw if k not in ok]
+    if bad: raise ValueError(f"{name} has no option {bad[0]!r}; its options are {', '.join(ok)}")
+    return kw
 
-PERTURBATION_METHODS = {'occlusion': _occlusion_m, 'scorecam': _scorecam_m, 'rise': _rise_m}
+def _occlusion_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return occlusion(model, x, target, logits=logits, **_options('occlusion', occlusion, kw))
+def _scorecam_m(model, x, layer, target=None, acts=None, logits=None, **kw): return upsample(scorecam(model, x, layer, target, acts=acts, logits=logits, **_options('scorecam', scorecam, kw)), x.shape[-2:])
+def _rise_m(model, x, layer=None, target=None, acts=None, logits=None, **kw): return rise(model, x, target, logits=logits, **_options('rise', rise, kw))
+
+PERTURBATION_METHODS = {'occlusion': _occlusion_m, 'scorecam': _scorecam_m, 'rise': _rise_m, **AUGMENTED_METHODS}
 
 # %% ../nbs/08b_perturbation.ipynb #c839e8fb
 def _sync(x):
@@ -362,7 +374,9 @@ def forward_floor(model:nn.Module, x:Tensor, # one image (1,C,H,W) (or a batch: 
 def speed_ratio(method:str, model:nn.Module, x:Tensor, # one image (1,C,H,W)
                 layer=None, target=None, batch_size:int=64, repeats:int=3, **kw)->dict:
     "Time a method of PERTURBATION_METHODS on one image against `forward_floor` of the forward passes it needed."
-    f = {'occlusion': occlusion, 'scorecam': scorecam, 'rise': rise}[method]
+    fs = {'occlusion': occlusion, 'scorecam': scorecam, 'rise': rise}
+    if method not in fs: raise ValueError(f"speed_ratio times {', '.join(fs)}, got {method!r}")
+    f = fs[method]
     args = (model, x, layer, target) if method == 'scorecam' else (model, x, target)
     _, info = f(*args, batch_size=batch_size, return_info=True, **kw); best = float('inf')
     for _ in range(repeats):
