@@ -32,3 +32,14 @@ def test_explain_bad_input_gets_one_line(tmp_path):
         assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
     assert not out.exists()
+
+def test_explain_on_a_scikit_image_photo(tmp_path):
+    "scikit-image's photos ship offline with a dependency of the course: saved to a file, `camera` is a tripod."
+    import numpy as np, skimage.data
+    from PIL import Image
+    src = tmp_path/'camera.png'
+    Image.fromarray(np.asarray(skimage.data.camera())).save(src)        # greyscale; the loader makes it RGB
+    out = tmp_path/'camera_maps.png'
+    r = run('explain', str(src), '--methods', 'gradcam', '--out', str(out))
+    assert r.returncode == 0, r.stderr
+    assert 'tripod (872)' in r.stdout.splitlines()[1] and out.exists()
