@@ -75,7 +75,7 @@ def _csv_help()->str:
     return 'CSV columns (one row per image, layer and method):\n' + '\n'.join(f'  {k:18s} {v}' for k, v in CSV_COLUMNS.items())
 
 def _progress(total:int):
-    "A progress line per batch: images done at this layer, minutes so far and minutes left at this rate."
+    "A progress line per image: images done at this layer, minutes so far and minutes left at this rate (`total`: images over all layers)."
     t0, done = time.time(), {}
     def f(layer, k, n):
         done[layer] = k; d, el = sum(done.values()), time.time() - t0
@@ -91,17 +91,19 @@ def _cmd_demo(a, ap):
     return 0
 
 def _cmd_evaluate(a, ap):
-    from camteach.evaluate import run_study, write_rows, print_table, STUDY_METHODS
+    from camteach.evaluate import run_study, write_rows, print_table, STUDY_METHODS, LAYER_FREE
     if a.n < 1: ap.error('--n must be at least 1')
     if a.batch < 1: ap.error('--batch must be at least 1')
+    if a.first is not None and not 1 <= a.first <= a.n: ap.error(f'--first must be between 1 and --n ({a.n})')
     for l in a.layers: _check_layer(ap, a.model, l)
     for m in a.methods or (): _check_method(ap, m)
-    print(f'{a.model}: {a.n} images x {len(a.layers)} layers; a progress line after each batch of up to {a.batch} images', flush=True)
-    rows = run_study(a.model, a.n, tuple(a.layers), tuple(a.methods or STUDY_METHODS), batch=a.batch, progress=False,
-                     on_batch=_progress(a.n * len(a.layers)))
+    methods, k = tuple(a.methods or STUDY_METHODS), a.first or a.n
+    layers_used = [l for j, l in enumerate(a.layers) if j == 0 or any(m not in LAYER_FREE for m in methods)]   # occlusion, RISE: first layer only
+    print(f'{a.model}: {k} image' + 's'*(k != 1) + (f' (the first of {a.n})' if a.first else '') + f" x {len(layers_used)} layer{'s' if len(layers_used) > 1 else ''}; a progress line per image", flush=True)
+    rows = run_study(a.model, a.n, tuple(a.layers), methods, batch=a.batch, first=a.first, progress=False, on_image=_progress(k * len(layers_used)))
     p = write_rows(rows, a.out)
-    for l in a.layers: print(); print_table(rows, a.model, l, ('insertion', 'deletion', 'pointing', 'energy', 'empty'))
-    print(f'\nwrote {len(rows)} rows ({a.model}, {a.n} images, layers {" ".join(a.layers)}) to {p}; `camteach evaluate --help` lists the columns')
+    for l in layers_used: print(); print_table(rows, a.model, l, ('insertion', 'deletion', 'pointing', 'energy', 'empty'))
+    print(f'\nwrote {len(rows)} rows ({a.model}, {k} images, layers {" ".join(layers_used)}) to {p}; `camteach evaluate --help` lists the columns')
     return 0
 
 # %% ../nbs/90_cli.ipynb #9e61a43d
@@ -118,10 +120,11 @@ def _parser()->argparse.ArgumentParser:
     e = sub.add_parser('evaluate', help='run the evaluation study on one shipped model and write a CSV (one row per image, layer and method)',
                        epilog=_csv_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument('--model', default='shapes-gap', choices=list(MODELS), help='shipped model (default: shapes-gap)')
-    e.add_argument('--n', type=int, default=300, help='number of test images (default: 300)')
+    e.add_argument('--n', type=int, default=200, help='number of test images (default: 200, the shipped study)')
+    e.add_argument('--first', type=int, default=None, help='evaluate only the first FIRST of the n images, with their indices in the n-image study (default: all)')
     e.add_argument('--layers', nargs='+', default=['features.3', 'features.2'], help='layers (default: features.3 features.2)')
-    e.add_argument('--methods', nargs='+', default=None, help="methods (default: all of camteach.evaluate.STUDY_METHODS; 'cam' only where it applies)")
-    e.add_argument('--batch', type=int, default=25, help='images per batch, and per progress line (default: 25)')
+    e.add_argument('--methods', nargs='+', default=None, help="methods (default: all of camteach.evaluate.STUDY_METHODS; 'cam' only where it applies; occlusion and rise at the first layer only)")
+    e.add_argument('--batch', type=int, default=25, help='images per batch (default: 25); progress is printed per image')
     e.add_argument('--out', default='results.csv', help='output CSV path (default: results.csv)')
     e.set_defaults(func=_cmd_evaluate, parser=e)
     from camteach.photos import add_explain_parser, run_explain   # real photos on a trained ImageNet network (lesson 10a)
