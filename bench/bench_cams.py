@@ -24,6 +24,7 @@ same layer.
 (d) Augmented Grad-CAM with N warps vs N single Grad-CAMs (`camteach.gradvariants.augmented_cost`, target <= 1.2).
 Networks: the course's trained shapes-gap (64x64) and the trained EfficientNet-Lite0 on the course photos (224x224).
 """
+import importlib.metadata
 import argparse, gc, json, os, platform, resource, statistics, subprocess, sys, time
 import torch, torch.nn.functional as F
 
@@ -380,7 +381,7 @@ def main():
                      ' the child processes that measure it; run without --quick and --no-memory to measure it)')
     why_nan = []
     import camteach, pytorch_grad_cam, torchcam
-    lines.append(f'# camteach {camteach.__version__}, pytorch-grad-cam {getattr(pytorch_grad_cam, "__version__", "1.5.x")}, torchcam {torchcam.__version__}')
+    lines.append(f'# camteach {camteach.__version__}, pytorch-grad-cam {importlib.metadata.version("grad-cam")}, torchcam {torchcam.__version__}')
     fail_methods = False
     if a.section in ('all', 'libraries'):
         for arch in archs:

@@ -19,7 +19,7 @@ DEMO_METHODS = {'CAM': 'cam', 'Grad-CAM': 'gradcam', 'LayerCAM': 'layercam', 'Hy
 
 def demo_maps(model, x, layer:str='features.3', target=None)->dict:
     "Maps (B,H,W) of every demo method that applies, keyed by column title, all from one capture."
-    ex = explain(model, x, layer, methods=list(DEMO_METHODS.values()), target=target, strict=False)
+    ex = explain(model, x, layer, methods=list(DEMO_METHODS.values()), target=target, strict=False, warn=False)   # an empty map is drawn empty
     return {k: ex[v] for k, v in DEMO_METHODS.items() if v in ex.maps}
 
 # %% ../nbs/90_cli.ipynb #b3513b83

@@ -10,7 +10,8 @@
 
 Needs Chromium at /usr/bin/chromium (Debian package `chromium`). Without it the tests are skipped, unless
 CAMTEACH_REQUIRE_BROWSER=1 (as in .ci/run), where a missing browser is a failure. Set CAMTEACH_BROWSER_NBS to a
-comma-separated list of notebook names to run only those."""
+comma-separated list of notebook names to run only those, and CAMTEACH_RUNALL_LOG to a file that collects each
+lesson's wall and kernel CPU seconds as JSON lines."""
 import json, os, secrets, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
@@ -156,6 +157,8 @@ def test_lesson_runs_clean(session, nb):
     page, repo = session['page'], session['repo']
     r = page.evaluate(RUN_ALL, [nb, MAX_S * 1000])
     print(f"{nb}: Run All took {r['secs']:.0f} s (kernel CPU {r['cpu'] or 0:.0f} s)" + ''.join(f"\n  stderr {s}" for s in r['stderr']))
+    if os.environ.get('CAMTEACH_RUNALL_LOG'):      # one JSON line per lesson, for the README's Run All column
+        with open(os.environ['CAMTEACH_RUNALL_LOG'], 'a') as f: f.write(json.dumps(dict(nb=nb, secs=r['secs'], cpu=r['cpu'])) + '\n')
     changed = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=repo, capture_output=True, text=True).stdout
     diff = subprocess.run(['git', 'diff', '--stat'], cwd=repo, capture_output=True, text=True).stdout
     if changed: _git('checkout', '--', '.', cwd=repo)          # the next lesson starts from a clean copy again
