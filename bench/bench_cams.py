@@ -168,8 +168,8 @@ def child_memory(arch, batch, device, layer, kind, name):
         return (torch.cuda.max_memory_allocated() - base) / 2**20
     import threading, psutil
     proc = psutil.Process(); base = proc.memory_info().rss; peak = [base]; done = threading.Event()
-    def sample():                                   # resident memory sampled every 0.5 ms while the call runs
-        while not done.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.0005)
+    def sample():                                   # resident memory sampled every 5 ms while the call runs (finer sampling starved the call itself)
+        while not done.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.005)
     th = threading.Thread(target=sample); th.start()
     try: fn(model, x, t, layer)
     finally: done.set(); th.join()
@@ -253,7 +253,7 @@ def child_perturb_memory(arch, device, name, layer, kw):
     import psutil
     proc = psutil.Process(); base = proc.memory_info().rss; peak = [base]; done = threading.Event()
     def sample():
-        while not done.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.0005)
+        while not done.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.005)
     th = threading.Thread(target=sample); th.start()
     try: fns[name]()
     finally: done.set(); th.join()
@@ -375,7 +375,7 @@ def main():
     shown = archs if a.section != 'methods' else list(COURSE_NETS) + archs[1:]
     lines = [f'# camteach benchmark ({a.section}): {", ".join(f"{n} ({weights_note(n)})" for n in shown)}, device {a.device} ({dev}), torch {torch.__version__}, '
              f'{torch.get_num_threads()} threads, median of {a.repeats} round-robin repeats after {a.warmup} warm-up',
-             '# peak MiB: one call in a fresh process, memory above the weights and the input (CPU: resident memory sampled every 0.5 ms; CUDA: max_memory_allocated)']
+             '# peak MiB: one call in a fresh process, memory above the weights and the input (CPU: resident memory sampled every 5 ms; CUDA: max_memory_allocated)']
     if a.no_memory:
         lines.append('# peak MiB is nan in this report: memory was not measured (' + ('--quick skips' if a.quick else '--no-memory skips') +
                      ' the child processes that measure it; run without --quick and --no-memory to measure it)')
