@@ -176,7 +176,7 @@ def _check_pairs(a:Tensor, b:Tensor)->None:
 
 def _report(name:str, bad:Tensor, warn:bool)->None:
     if warn and bool(bad.any()):
-        idx = bad.nonzero().flatten().tolist()
+        idx = bad.cpu().nonzero().flatten().tolist()
         warnings.warn(f"{name}: {len(idx)} of {len(bad)} pairs contain a constant map (images {idx[:10]}{' ...' if len(idx) > 10 else ''}); "
                       "their similarity is nan (warn=False silences this)", ConstantMapWarning, stacklevel=3)
 
@@ -210,7 +210,7 @@ def ssim_similarity(a:Tensor, b:Tensor, # maps (B,h,w), at least 7×7
     if min(a.shape[-2:]) < 7: raise ValueError(f"SSIM needs maps of at least 7×7 pixels, got shape {tuple(a.shape)}: compare upsampled maps")
     bad = (constant_maps(a) | constant_maps(b)).cpu()
     na, nb = (normalize_map(m.detach().cpu().float(), warn=False).double().numpy() for m in (a, b))
-    out = torch.tensor([float('nan') if z else structural_similarity(u, v, data_range=1.0) for u, v, z in zip(na, nb, bad.tolist())], dtype=torch.float)
+    out = torch.tensor([float('nan') if z else structural_similarity(u, v, data_range=1.0) for u, v, z in zip(na, nb, bad.cpu().tolist())], dtype=torch.float)
     _report('ssim_similarity', bad, warn)
     return out.to(a.device)
 
