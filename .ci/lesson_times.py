@@ -1,0 +1,60 @@
+"""Reading times of the lessons, counted by one stated rule, and a check that the lessons and the README quote them.
+
+Rule: prose at 200 words a minute plus code at 10 lines a minute (the lesson's own cells, up to its
+"Tests" section; hidden cells and `#|` directives not counted), rounded to the nearest 5 minutes (at least 5).
+Trying the widget and the exercises comes on top. Run All times are measured separately (the browser test's
+kernel CPU seconds; the README's "Run All" column), and each lesson's "Before you start" line must quote the same.
+
+    python .ci/lesson_times.py            # print the table
+    python .ci/lesson_times.py --check    # exit 1 if a lesson or the README quotes another reading time or Run All time"""
+import json, re, sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+WPM, LPM = 200, 10
+
+def counts(nb):
+    "Prose words and code lines a learner reads, up to the lesson's Tests section."
+    words = lines = 0
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'markdown':
+            if re.match(r'#+\s*Tests\b', src.lstrip()): break
+            words += len(re.findall(r'\w+', src))
+        elif c['cell_type'] == 'code':
+            d = [l.strip()[3:].strip() for l in src.splitlines() if l.strip().startswith('#|')]
+            if any(x.split()[0] in ('hide', 'exporti') for x in d if x): continue
+            lines += sum(1 for l in src.splitlines() if l.strip() and not l.strip().startswith('#|'))
+    return words, lines
+
+def reading_minutes(words, lines): return max(5, 5 * round((words / WPM + lines / LPM) / 5))
+
+def readme_runall():
+    "lesson name -> the README's Run All cell, e.g. '< 1 min' or '2 min'."
+    out = {}
+    for m in re.finditer(r'^\| [^|]* \| \[(\w+)\]\(nbs/\w+\.ipynb\) \|[^|]*\| ([^|]+?) \| ([^|]+?) \|[^|]*\|$', (root/'README.md').read_text(), re.M):
+        out[m[1]] = (m[2].strip(), m[3].strip())
+    return out
+
+def phrase_runall(cell): return 'under a minute' if cell == '< 1 min' else f"about {cell.split()[0]} minutes"
+
+def main():
+    check, bad, rows = '--check' in sys.argv, [], []
+    table = readme_runall()
+    for p in sorted((root/'nbs').glob('[0-9]*.ipynb')):
+        nb = json.loads(p.read_text()); w, l = counts(nb); m = reading_minutes(w, l)
+        rows.append(f'{p.stem:18s} {w:6d} words {l:5d} code lines  reading {m:3d} min  README {table.get(p.stem)}')
+        if p.stem == '99_init': continue
+        intro = next((''.join(c['source']) for c in nb['cells'] if 'Before you start' in ''.join(c['source'])), None)
+        if intro is None: bad.append(f'{p.name}: no "Before you start" line'); continue
+        if not re.search(rf'Reading takes about {m} minutes\b', intro): bad.append(f'{p.name}: should say "Reading takes about {m} minutes"')
+        if p.stem not in table: bad.append(f'{p.name}: no row in the README table'); continue
+        reading, runall = table[p.stem]
+        if reading != f'{m} min': bad.append(f'README row {p.stem}: reading should be "{m} min", is "{reading}"')
+        if f'*Run All* computes for {phrase_runall(runall)}' not in intro:
+            bad.append(f'{p.name}: should say "*Run All* computes for {phrase_runall(runall)}" (README: {runall})')
+    print('\n'.join(rows))
+    if bad: print('\n'.join(['', 'not as measured:'] + bad))
+    if check and bad: sys.exit(1)
+
+if __name__ == '__main__': main()
