@@ -6,7 +6,11 @@ Trying the widget and the exercises comes on top. Run All times are measured sep
 kernel CPU seconds; the README's "Run All" column), and each lesson's "Before you start" line must quote the same.
 
     python .ci/lesson_times.py            # print the table
-    python .ci/lesson_times.py --check    # exit 1 if a lesson or the README quotes another reading time or Run All time"""
+    python .ci/lesson_times.py --check    # exit 1 if a lesson or the README quotes another reading time or Run All time
+    python .ci/lesson_times.py --write [--runall-log FILE]
+        # write the reading times into nbs/index.ipynb's lesson table and each lesson's "Reading takes about N minutes",
+        # and, from a log of the browser test (CAMTEACH_RUNALL_LOG=FILE), the Run All column and each lesson's
+        # "*Run All* computes for ..."; then run `python .ci/make_readme.py`"""
 import json, re, sys
 from pathlib import Path
 
@@ -38,7 +42,46 @@ def readme_runall():
 
 def phrase_runall(cell): return 'under a minute' if cell == '< 1 min' else f"about {cell.split()[0]} minutes"
 
+def runall_cell(cpu:float)->str:
+    "The README's Run All cell for a lesson's kernel CPU seconds, rounded up to whole minutes."
+    import math
+    return '< 1 min' if cpu < 60 else f'{math.ceil(cpu / 60)} min'
+
+def write(log=None):
+    import nbformat
+    cpu = {}
+    if log:
+        for line in Path(log).read_text().splitlines():
+            if line.strip(): d = json.loads(line); cpu[Path(d['nb']).stem] = d['cpu']
+    ip = root/'nbs'/'index.ipynb'; nb = nbformat.read(ip, as_version=4)
+    table = {}
+    for p in sorted((root/'nbs').glob('[0-9]*.ipynb')):
+        lnb = nbformat.read(p, as_version=4); m = reading_minutes(*counts(lnb)); table[p.stem] = m
+        if p.stem == '99_init': continue
+        for c in lnb.cells:
+            if 'Before you start' in c.source:
+                c.source = re.sub(r'Reading takes about \d+ minutes', f'Reading takes about {m} minutes', c.source)
+                if p.stem in cpu:
+                    c.source = re.sub(r'\*Run All\* computes for (under a minute|about \d+ minutes)',
+                                      f'*Run All* computes for {phrase_runall(runall_cell(cpu[p.stem]))}', c.source)
+                break
+        nbformat.write(lnb, p)
+    for c in nb.cells:
+        if c.cell_type != 'markdown' or '| # | lesson |' not in c.source: continue
+        out = []
+        for line in c.source.split('\n'):
+            mm = re.match(r'^\| ([^|]*) \| \[(\w+)\]\((\w+)\.ipynb\) \| ([^|]*) \| ([^|]+?) \| ([^|]+?) \| ([^|]*) \|$', line)
+            if mm and mm[2] in table:
+                run = runall_cell(cpu[mm[2]]) if mm[2] in cpu else mm[6]
+                line = f'| {mm[1]} | [{mm[2]}]({mm[3]}.ipynb) | {mm[4]} | {table[mm[2]]} min | {run} | {mm[7]} |'
+            out.append(line)
+        c.source = '\n'.join(out)
+    nbformat.write(nb, ip)
+    print('wrote the reading times' + (f' and the Run All times of {len(cpu)} lessons' if cpu else '') + '; now run python .ci/make_readme.py and nbdev_clean')
+
 def main():
+    if '--write' in sys.argv:
+        a = sys.argv; write(a[a.index('--runall-log') + 1] if '--runall-log' in a else None); return
     check, bad, rows = '--check' in sys.argv, [], []
     table = readme_runall()
     for p in sorted((root/'nbs').glob('[0-9]*.ipynb')):

@@ -279,7 +279,7 @@ def methods_section(a):
     grad = [m for m in METHODS if m not in PERTURBATION_METHODS]
     nets = list(COURSE_NETS) + ([a.photo_model] if a.photo_model != 'none' else [])
     L, fail, why, speedups = [], False, [], []
-    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} after {warm} warm-up; best of {reps} for (b) and (d), best of {a.scorecam_repeats} for (c)'}), "
+    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} (at least 15 on the course network in (a)) after {warm} warm-up; best of {reps} for (b) and (d), best of {a.scorecam_repeats} for (c) on the photo network'}), "
              f"device {a.device}, {torch.get_num_threads()} threads")
     for arch in nets:
         model = make_model(arch, a.device)
@@ -293,11 +293,12 @@ def methods_section(a):
                    'explain(gradcam, gradcam++, xgradcam)': ctx(('gradcam', 'gradcam++', 'xgradcam')),
                    f'explain({len(grad) - 2} gradient methods, no CFCAM)': ctx(tuple(m for m in grad if not m.startswith('cfcam'))),
                    f'explain(all {len(grad)} gradient methods)': ctx(tuple(grad))}
-            med = time_round_robin(fns, model, x, t, layer, a.device, reps, warm)
+            med = time_round_robin(fns, model, x, t, layer, a.device, reps if photo or q else max(reps, 15), warm)   # tens of ms: more rounds
             fl = med['floor: forward + autograd.grad']
             L.append(f"\n## (a) {arch}, batch {len(x)}, layer {layer}: explain vs floor = forward + autograd.grad ({fl:.1f} ms); gradient methods: {', '.join(grad)}")
             for k, v in med.items():
-                L.append(f"{k:52s} {v:9.1f} ms  ratio {v / fl:5.2f}" + (f"   {verdict(v / fl, 1.15)}" if k.startswith('explain(') else ''))
+                L.append(f"{k:52s} {v:9.1f} ms  ratio {v / fl:5.2f}" + (f"   {verdict(v / fl, 1.15)}" if k.startswith('explain(') and 'all' not in k
+                         else '   (CFCAM clusters the channels: no target)' if k.startswith('explain(all') else ''))
         # (b) perturbation methods vs the forward passes they need
         x1 = x[:1]; t1 = t[:1]
         if photo:
@@ -324,7 +325,7 @@ def methods_section(a):
         else: sc = [(None, l) for l in layers]
         for ph, layer in sc:
             xi = photo_input(ph, a.device) if ph else x1
-            r = scorecam_speed(model, xi, layer, batch_size=bs, repeats=1 if q else a.scorecam_repeats)
+            r = scorecam_speed(model, xi, layer, batch_size=bs, repeats=1 if q else (a.scorecam_repeats if photo else reps))
             speedups.append((f'{arch} {ph or ""} {layer}', r['speedup']))
             ok = r['max_diff'] <= 1e-3; fail |= not ok
             L.append(f"{(ph or 'test image 0'):12s} {layer:10s} ours {r['ours_s']:8.3f} s ({r['ours_forwards']:4d} forwards)  library {r['library_s']:8.3f} s ({r['library_forwards']:4d})  "
@@ -358,7 +359,7 @@ def main():
     ap.add_argument('--section', default='all', choices=('all', 'libraries', 'methods'),
                     help="'libraries': camteach vs pytorch-grad-cam and torchcam; 'methods': the ratios of lessons 8a/8b's methods (issue 12); 'all': both")
     ap.add_argument('--scorecam-repeats', type=int, default=1,
-                    help="(c): best of this many calls of each Score-CAM (pytorch-grad-cam's takes over a minute on the photo network's 1280 channels)")
+                    help="(c), photo network: best of this many calls of each Score-CAM (pytorch-grad-cam's takes over a minute on its 1280 channels); the course networks use --repeats")
     ap.add_argument('--quick-photo', action='store_true', help='with --quick: also every perturbation row on the photo network')
     ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--child-perturb', default=None, help=argparse.SUPPRESS)

@@ -56,13 +56,14 @@ def cam_head(model:nn.Module, A:Tensor, # the layer's captured output (B,K,h,w)
 def cam_for(model:nn.Module, x:Tensor, # batch (B,3,H,W)
             layer='features.3', # the layer right before GAP
             target=None, # None = predicted class, an int, or one class per image
-            atol:float=1e-3)->tuple: # (maps (B,h,w) before ReLU, Capture)
+            rtol:float=1e-3, # allowed error of the logit check, relative to the largest logit (see `cam_head`)
+           )->tuple: # (maps (B,h,w) before ReLU, Capture)
     "CAM of `layer`, verified against the logits: raises where CAM does not apply."
     gap_linear(model)
     (name, _), = resolve_layers(model, layer)
     cap = capture(model, x, name, target)
     A = cap.acts[name]
-    lin = cam_head(model, A, cap.logits, name, atol)
+    lin = cam_head(model, A, cap.logits, name, rtol)
     return cam(A, lin.weight.detach(), cap.targets), cap
 
 # %% ../nbs/03_cam.ipynb #f7fbc448

@@ -15,10 +15,11 @@ from .hybrid import hybrid
 from .fast import cfcam_fast
 from .cfcam import Clusters
 from .gradvariants import GRADIENT_VARIANTS
-from .perturb import PERTURBATION_METHODS
+from .perturb import PERTURBATION_METHODS, n_occlusions
 
 # %% auto #0
-__all__ = ['METHOD_FNS', 'METHODS', 'NotApplicable', 'MethodInput', 'add_method', 'empty_maps', 'Explanation', 'explain']
+__all__ = ['METHOD_FNS', 'METHODS', 'NotApplicable', 'MethodInput', 'add_method', 'empty_maps', 'Explanation', 'explain',
+           'check_counterfactual', 'check_occlusion_extra_images']
 
 # %% ../nbs/09_explain.ipynb #6c6b5186
 class NotApplicable(ValueError):
@@ -190,3 +191,21 @@ def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
                      {k: empty_maps(v) for k, v in raw.items()}, {k: ~torch.isfinite(v).flatten(1).all(1) for k, v in raw.items()})
     if warn and (r := ex.report()): warnings.warn(f"explain at {name!r}: {r}; see Explanation.empty (warn=False silences this)", stacklevel=2)
     return ex
+
+# %% ../nbs/09_explain.ipynb #c0dc10cc
+def _verdict(ok:bool, hint:str)->bool:
+    print('Correct!' if ok else f'Not yet. Hint: {hint}'); return ok
+
+def check_counterfactual(model:nn.Module, x:Tensor, layer:str, name:str='counterfactual')->bool:
+    "Exercise: the method you registered as `name` gives the counterfactual Grad-CAM ReLU(sum_k mean(-G^k) A^k) through `explain`."
+    if name not in METHOD_FNS: return _verdict(False, f"register your function first: add_method({name!r}, fn)")
+    c = capture(model, x, layer); A, G = c[c.layers[0]]
+    mine = explain(model, x, layer, name, warn=False).raw[name]
+    ref = gradcam(A, -G)
+    return _verdict(tuple(mine.shape) == tuple(ref.shape) and torch.allclose(mine.float(), ref.float(), atol=1e-5 * max(1., ref.abs().max().item())),
+                    'fn receives a MethodInput c; c.A and c.G are the captured tensors; Grad-CAM of the negated gradients is the map')
+
+def check_occlusion_extra_images(your_count:int, H:int=64, W:int=64, patch:int=16, stride:int=8)->bool:
+    "Exercise: the images, beyond the capture, that pass through the model when `explain` computes occlusion for one H×W image."
+    return _verdict(int(your_count) == n_occlusions(H, W, patch, stride),
+                    'count the window positions per axis and multiply; does the unchanged image go through the model again?')

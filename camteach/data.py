@@ -200,17 +200,19 @@ def _add_tumor(rng, img:np.ndarray, brain:np.ndarray, geom)->np.ndarray:
 def make_tumors(n:int, # number of images
                 size:int=96, # image side in pixels
                 seed:int=0, # random seed
+                brains:bool=False, # also return each image's brain mask (N,H,W) bool, as a fourth tensor
                )->tuple: # images (N,3,H,W) in [0,1], labels (N,) 1 = tumor, masks (N,H,W) bool (empty without tumor)
     "Brain-MRI-like phantoms, half with a tumor, with the tumor's mask."
     _check_n_size(n, size, 48)
     rng = np.random.default_rng(seed)
-    imgs, masks = np.empty((n, 3, size, size), np.float32), np.zeros((n, size, size), bool)
+    imgs, masks, brain_masks = np.empty((n, 3, size, size), np.float32), np.zeros((n, size, size), bool), np.zeros((n, size, size), bool)
     labels = np.arange(n) % 2; rng.shuffle(labels)
     for i in range(n):
-        img, brain, geom = _head(rng, size)
+        img, brain, geom = _head(rng, size); brain_masks[i] = brain
         if labels[i]: masks[i] = _add_tumor(rng, img, brain, geom)
         imgs[i] = np.clip(img + rng.normal(0, rng.uniform(0.02, 0.05), img.shape), 0, 1)[None]
-    return torch.from_numpy(imgs), torch.from_numpy(labels).long(), torch.from_numpy(masks)
+    out = torch.from_numpy(imgs), torch.from_numpy(labels).long(), torch.from_numpy(masks)
+    return out + (torch.from_numpy(brain_masks),) if brains else out
 
 # %% ../nbs/00_data.ipynb #93ffb2db
 _RGB_MODES = ('1', 'L', 'P', 'RGB', 'RGBX', 'CMYK', 'YCbCr', 'LAB', 'HSV')

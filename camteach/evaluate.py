@@ -17,7 +17,8 @@ __all__ = ['STUDY_METHODS', 'EXTRA_METHODS', 'LAYER_FREE', 'ALIASES', 'METRICS',
            'CSV_COLUMNS', 'study_data', 'evaluate_batch', 'run_study', 'write_rows', 'read_rows', 'bootstrap_ci',
            'paired', 'by_image', 'values', 'methods_at', 'summary', 'shared_images', 'compare', 'best_methods',
            'print_table', 'win_counts', 'verdict', 'forest_rows', 'plot_forest', 'alpha_curve', 'per_class',
-           'claim_hybrid', 'nonempty_images', 'claim_vs_gradcam', 'verdict_counts', 'compare_view', 'check_verdict']
+           'claim_hybrid', 'nonempty_images', 'claim_vs_gradcam', 'verdict_counts', 'small_study_rate', 'compare_view',
+           'check_verdict', 'check_best_alpha', 'check_detection_rate', 'check_class_count']
 
 # %% ../nbs/11_evaluation.ipynb #f4b22837
 STUDY_METHODS = ('cam', 'gradcam', 'layercam', 'hybrid-0.3', 'hybrid-0.5', 'hybrid-0.7', 'cfcam', 'cfcam-spatial')
@@ -293,6 +294,18 @@ def verdict_counts(claims:list)->dict:
     v = [r['verdict'] for r in claims]
     return {k: v.count(k) for k in ('better', 'worse', 'mixed', 'no clear difference')}
 
+# %% ../nbs/11_evaluation.ipynb #751b9ed8
+def small_study_rate(rows, model:str, layer:str, metric:str, a:str='hybrid-0.7', b:str='gradcam', n:int=10, draws:int=2000, seed:int=0)->float:
+    "Share of `draws` random n-image studies in which a paired t-test finds `a` significantly better than `b` (p < 0.05)."
+    from scipy.stats import ttest_rel
+    va, vb = values(rows, metric, model, layer, a), values(rows, metric, model, layer, b)
+    rng = np.random.default_rng(seed); hits = 0
+    for _ in range(draws):
+        i = rng.choice(len(va), n, replace=False)
+        t = ttest_rel(va[i], vb[i]); hits += bool(t.pvalue < 0.05 and (t.statistic > 0) != (metric in LOWER_IS_BETTER))
+    return hits / draws
+
+
 # %% ../nbs/11_evaluation.ipynb #27d2e960
 def compare_view(rows, model:str, layer:str, metric:str, a:str, b:str)->dict:
     "Paired comparison of two methods on the images both have, with a histogram of per-image differences; returns the numbers."
@@ -312,3 +325,20 @@ def check_verdict(rows, model:str, layer:str, metric:str, a:str, b:str, your_ver
     v = verdict(compare(rows, metric, model, layer, a, b), metric)
     ok = your_verdict == v
     print('Correct!' if ok else 'Not yet. Hint: look at the bootstrap interval of the mean difference and at the Wilcoxon p-value together.'); return ok
+
+def check_best_alpha(rows, metric:str, model:str, layer:str, your_a:float)->bool:
+    "Exercise: the hybrid weight a (0 = LayerCAM, 1 = Grad-CAM) with the best mean of `metric` (lowest where lower is better)."
+    a, mu, _, _ = alpha_curve(rows, metric, model, layer)
+    ok = abs(your_a - a[(np.argmin if metric in LOWER_IS_BETTER else np.argmax)(mu)]) < 1e-6
+    print('Correct!' if ok else 'Not yet. Hint: alpha_curve returns (alphas, means, lows, highs); for a lower-is-better metric take the smallest mean.'); return ok
+
+def check_detection_rate(rows, model:str, layer:str, metric:str, your_rate:float)->bool:
+    "Exercise: the share of 10-image studies (2000 draws, seed 0) that find hybrid-0.7 significantly better than Grad-CAM."
+    ok = abs(your_rate - small_study_rate(rows, model, layer, metric)) < 0.01
+    print('Correct!' if ok else 'Not yet. Hint: small_study_rate(rows, model, layer, metric) gives the share (between 0 and 1).'); return ok
+
+def check_class_count(rows, metric:str, model:str, layer:str, method:str, your_n:int)->bool:
+    "Exercise: how many target classes `per_class` lists for this model, layer and method."
+    ok = your_n == len(per_class(rows, metric, model, layer, method))
+    print('Correct!' if ok else "Not yet. Hint: per_class groups the rows by their `target` column; which targets does study_data keep for tumors?"); return ok
+

@@ -11,7 +11,7 @@ from .cam import normalize_map, upsample
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['gradcam_weights', 'gradcam', 'show_maps', 'gradcam_view', 'show_gradcam', 'check_gradcam']
+__all__ = ['gradcam_weights', 'gradcam', 'show_maps', 'gradcam_view', 'show_gradcam', 'check_gradcam', 'check_localization']
 
 # %% ../nbs/04_gradcam.ipynb #e668160e
 def gradcam_weights(G:Tensor, # gradients dY/dA, (B,K,h,w)
@@ -90,3 +90,17 @@ def check_gradcam(model:nn.Module, x:Tensor, layer:str, target:int, your_map:Ten
     mine = torch.as_tensor(your_map).float().reshape(ref.shape) if torch.as_tensor(your_map).numel() == ref.numel() else None
     ok = mine is not None and torch.allclose(mine, ref, atol=1e-5 * max(1., ref.abs().max().item()))
     print('Correct!' if ok else f'Not yet. Hint: the map has shape {tuple(ref.shape)}; average the gradients over (h,w), weigh the channels, sum, ReLU.'); return ok
+
+# %% ../nbs/04_gradcam.ipynb #9cd2e85f
+def check_localization(model:nn.Module, x:Tensor, masks:Tensor, layer:str,
+                       your_box:float, # share of images with a box hit (localization_hits, 20% of the maximum), a fraction
+                       your_pointing:float, # share of images with a pointing hit (pointing_hits), a fraction
+                      )->bool:
+    "Exercise: how well Grad-CAM of the predicted class at `layer` localises on the images `x` with masks `masks`."
+    from camteach.cam import localization_hits, pointing_hits
+    m = gradcam(*capture(model, x, layer)[layer])
+    ref = localization_hits(m, masks).float().mean().item(), pointing_hits(m, masks).float().mean().item()
+    tol = 0.5 / len(x)                                                   # half an image
+    ok = abs(float(your_box) - ref[0]) <= tol and abs(float(your_pointing) - ref[1]) <= tol
+    print('Correct!' if ok else 'Not yet. Hint: Grad-CAM of the predicted class, localization_hits at its default 20% and pointing_hits, '
+          'each averaged over all images and given as a fraction (0.25, not 25).'); return ok

@@ -69,8 +69,8 @@ def layercam_view(model, x:Tensor, # one image (1,3,H,W)
     return dict(maps=maps, fused=fused[0], energy_in_mask=e, target=int(cap.targets[0]))
 
 # %% ../nbs/06_layercam.ipynb #27163ae8
-def show_layercam(model, x, layers, shallow, target=None, mask=None, gamma=2.):
-    "Plot each chosen layer's LayerCAM and the fusion; print a readout."
+def show_layercam(model, x, layers, shallow, target=None, mask=None, gamma=2., classes=None):
+    "Plot each chosen layer's LayerCAM and the fusion; print a readout (with the class name if `classes` is given)."
     import matplotlib.pyplot as plt
     if not layers: print('readout: no layer chosen'); return
     v, x = to_cpu(layercam_view(model, x, layers, shallow, target, mask, gamma)), to_cpu(x)
@@ -79,7 +79,8 @@ def show_layercam(model, x, layers, shallow, target=None, mask=None, gamma=2.):
     axs[0, -1].imshow(x[0].permute(1, 2, 0)); axs[0, -1].imshow(v['fused'], cmap='jet', alpha=0.45, vmin=0, vmax=1); axs[0, -1].set_title('fusion', fontsize=8)
     for a in axs.flat: a.axis('off')
     plt.tight_layout(); plt.show()
-    print(f"readout: layers={','.join(layers)} gamma={gamma:.1f} energy_in_mask={v['energy_in_mask']:.3f} target={v['target']}")
+    name = classes[v['target']] if classes else v['target']
+    print(f"readout: layers={','.join(layers)} gamma={gamma:.1f} energy_in_mask={v['energy_in_mask']:.3f} class={name}")
 
 # %% ../nbs/06_layercam.ipynb #024fb9dc
 def check_layercam(A:Tensor, G:Tensor, your_map:Tensor)->bool:

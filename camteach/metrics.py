@@ -16,7 +16,8 @@ __all__ = ['PROTOCOLS', 'PROTOCOL_DESCRIPTIONS', 'SUBSTRATES', 'SIMILARITIES', '
            'randomized_cascade', 'randomized_independent', 'ConstantMapWarning', 'constant_maps', 'average_ranks',
            'rank_correlation', 'ssim_similarity', 'hog_features', 'hog_similarity', 'bootstrap_mean',
            'randomization_test', 'summarize_randomization', 'sanity_check', 'sanity_table', 'plot_randomization',
-           'clear_drop', 'sanity_verdict', 'curve_view', 'show_curve', 'check_auc', 'check_spearman']
+           'clear_drop', 'sanity_verdict', 'curve_view', 'show_curve', 'check_auc', 'check_spearman',
+           'check_substrate_change', 'check_blank_class', 'check_sanity', 'check_flat_drop']
 
 # %% ../nbs/10_metrics.ipynb #5162f332
 def pixel_order(sal:Tensor)->Tensor:
@@ -383,3 +384,28 @@ def check_spearman(a, b, value:float)->bool:
     a, b = torch.as_tensor(a, dtype=torch.float).reshape(1, 1, -1), torch.as_tensor(b, dtype=torch.float).reshape(1, 1, -1)
     ok = abs(rank_correlation(a, b, warn=False).item() - value) < 1e-3
     print('Correct!' if ok else 'Not yet. Hint: rank each map (tied values share the average rank), centre both rank vectors, then take their Pearson correlation.'); return ok
+
+def check_substrate_change(model, x:Tensor, sal:Tensor, target:int, your_change:float)->bool:
+    "Exercise: deletion AUC with the 'mean' substrate minus the AUC with the default (black) substrate, for one map."
+    a = {k: auc(*causal_curve(model, x, sal, target, 'deletion', substrate=k)) for k in ('mean', 'zero')}
+    ok = abs(your_change - (a['mean'] - a['zero'])) < 0.005
+    print('Correct!' if ok else "Not yet. Hint: auc(*causal_curve(..., 'deletion', substrate='mean')) minus the same with substrate='zero'."); return ok
+
+def check_blank_class(model, x:Tensor, your_class:str)->bool:
+    "Exercise: the class the model gives every blank substrate (each of `SUBSTRATES`) of the images x."
+    sp = substrate_predictions(model, x)
+    ok = all(model.classes[int(p.argmax())] == your_class for p in sp.values())
+    print('Correct!' if ok else 'Not yet. Hint: take the argmax of each substrate\'s mean prediction and look it up in model.classes.'); return ok
+
+def check_sanity(summary:dict, method:str, mode:str, your_verdict:str)->bool:
+    "Exercise: 'passes', 'fails' (no clear drop at some step) or 'inconclusive' for one method and mode of your test."
+    v = sanity_verdict(summary, method, mode)
+    ok = your_verdict == ('passes' if v == 'passes' else 'inconclusive' if v.startswith('inconclusive') else 'fails')
+    print('Correct!' if ok else 'Not yet. Hint: sanity_verdict(summary, method, mode) says it in words.'); return ok
+
+def check_flat_drop(model, x:Tensor, targets:Tensor, your_drop:float)->bool:
+    "Exercise: the mean average drop (%) of a map that is 1 everywhere except one 0 pixel."
+    flat = torch.ones(len(x), 8, 8, device=x.device); flat[:, 0, 0] = 0
+    ok = abs(your_drop - confidence_change(model, x, flat, targets)[0].mean().item()) < 0.5
+    print('Correct!' if ok else 'Not yet. Hint: confidence_change(model, x, maps, targets)[0] gives the drop per image; take its mean.'); return ok
+
