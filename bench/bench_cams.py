@@ -25,7 +25,7 @@ same layer.
 Networks: the course's trained shapes-gap (64x64) and the trained EfficientNet-Lite0 on the course photos (224x224).
 """
 import importlib.metadata
-import argparse, gc, json, os, platform, resource, statistics, subprocess, sys, time
+import argparse, gc, json, os, platform, re, resource, statistics, subprocess, sys, time
 import torch, torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -126,6 +126,13 @@ def tc(name):
     return f
 
 
+def ref_cfcam(model, x, t, layer):
+    "The course's reference CFCAM (lesson 8: per image, scikit-learn's DBSCAN) on one capture."
+    from camteach.hooks import capture
+    from camteach.cfcam import cfcam
+    return cfcam(*capture(model, x, layer, t)[layer])
+
+
 def methods_for(layer_kind):
     "Name -> callable. layer_kind is 'last' (layer4) or 'mid' (layer3)."
     m = {'floor: forward only': floor_fwd, 'floor: forward + autograd.grad': floor_grad}
@@ -134,12 +141,13 @@ def methods_for(layer_kind):
             'camteach explain(gradcam, layercam, hybrid)': ct(('gradcam', 'layercam', 'hybrid')),
             'camteach explain(gradcam, layercam, hybrid, cfcam)': ct(('gradcam', 'layercam', 'hybrid', 'cfcam')),
             'camteach gradcam': ct(('gradcam',)), 'camteach layercam': ct(('layercam',)), 'camteach hybrid': ct(('hybrid',)),
-            'camteach cfcam': ct(('cfcam',)),
+            'camteach cfcam': ct(('cfcam',)), 'camteach cfcam, reference (lesson 8, per image)': ref_cfcam,
             'pytorch-grad-cam GradCAM': pgc('GradCAM'), 'pytorch-grad-cam LayerCAM': pgc('LayerCAM'),
             'torchcam GradCAM': tc('GradCAM'), 'torchcam LayerCAM': tc('LayerCAM'),
         })
     else:
-        m.update({'camteach cfcam': ct(('cfcam',)), 'camteach explain(gradcam, layercam, hybrid)': ct(('gradcam', 'layercam', 'hybrid'))})
+        m.update({'camteach cfcam': ct(('cfcam',)), 'camteach cfcam, reference (lesson 8, per image)': ref_cfcam,
+                  'camteach explain(gradcam, layercam, hybrid)': ct(('gradcam', 'layercam', 'hybrid'))})
     return m
 
 
@@ -360,6 +368,7 @@ def main():
                     help="'libraries': camteach vs pytorch-grad-cam and torchcam; 'methods': the ratios of lessons 8a/8b's methods (issue 12); 'all': both")
     ap.add_argument('--scorecam-repeats', type=int, default=1,
                     help="(c), photo network: best of this many calls of each Score-CAM (pytorch-grad-cam's takes over a minute on its 1280 channels); the course networks use --repeats")
+    ap.add_argument('--only', default=None, help="libraries section: time only the rows whose name matches this regular expression (the floors always run)")
     ap.add_argument('--quick-photo', action='store_true', help='with --quick: also every perturbation row on the photo network')
     ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--child-perturb', default=None, help=argparse.SUPPRESS)
@@ -393,6 +402,7 @@ def main():
                 model, x, t = build(arch, B, a.device)
                 for kind, layer in layers.items():
                     fns = methods_for(kind)
+                    if a.only: fns = {k: f for k, f in fns.items() if k.startswith('floor') or re.search(a.only, k)}
                     med = time_round_robin(fns, model, x, t, layer, a.device, a.repeats, a.warmup)
                     mem = {} if a.no_memory else peak_memory(a, arch, B, layer, kind, list(fns), why_nan)
                     floor = med['floor: forward + autograd.grad']
