@@ -15,6 +15,8 @@ import json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(root/'.ci'))
+from make_readme import directives                   # the cells the README leaves out are the cells a reader skips here
 WPM, LPM = 200, 10
 
 def counts(nb):
@@ -26,8 +28,7 @@ def counts(nb):
             if re.match(r'#+\s*Tests\b', src.lstrip()): break
             words += len(re.findall(r'\w+', src))
         elif c['cell_type'] == 'code':
-            d = [l.strip()[3:].strip() for l in src.splitlines() if l.strip().startswith('#|')]
-            if any(x.split()[0] in ('hide', 'exporti') for x in d if x): continue
+            if any(x.split()[0] in ('hide', 'exporti') for x in directives(src) if x): continue
             lines += sum(1 for l in src.splitlines() if l.strip() and not l.strip().startswith('#|'))
     return words, lines
 

@@ -299,6 +299,7 @@ def small_study_rate(rows, model:str, layer:str, metric:str, a:str='hybrid-0.7',
     "Share of `draws` random n-image studies in which a paired t-test finds `a` significantly better than `b` (p < 0.05)."
     from scipy.stats import ttest_rel
     va, vb = values(rows, metric, model, layer, a), values(rows, metric, model, layer, b)
+    if not 2 <= n <= len(va): raise ValueError(f"a study needs 2 to {len(va)} images here (the rows have {len(va)}), got n={n}")
     rng = np.random.default_rng(seed); hits = 0
     for _ in range(draws):
         i = rng.choice(len(va), n, replace=False)

@@ -120,6 +120,7 @@ def time_cfcams(A:Tensor, G:Tensor, # activations and gradients (B,C,h,w)
     "Median process CPU milliseconds of the reference `cfcam` and of `cfcam_fast`, called in turn after one warm-up call each."
     import time, statistics
     from camteach.cfcam import cfcam
+    if repeats < 1: raise ValueError(f"repeats must be >= 1, got {repeats}")
     saved = torch.get_num_threads()
     if threads: torch.set_num_threads(threads)
     try:
