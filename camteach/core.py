@@ -158,6 +158,19 @@ def _check_options(methods:list, method_kw, cfcam_kw:dict)->dict:
     return method_kw
 
 # %% ../nbs/09_explain.ipynb #81a27d50
+def _finish(raw:dict, B:int, size:tuple, cap, info)->tuple:
+    "Explanation's fields: maps at the input size and the empty / non-finite flags, one upsample and one check per group of same-shaped maps."
+    maps, empty, nonfinite, groups = {}, {}, {}, {}
+    for k, v in raw.items():
+        if not isinstance(v, Tensor) or v.ndim != 3 or len(v) != B: raise ValueError(f"method {k!r} returned {tuple(getattr(v, 'shape', ())) or type(v).__name__}, expected maps (B,h,w) with B = {B}")
+        groups.setdefault((tuple(v.shape), v.dtype, v.device), []).append(k)
+    for (shape, dtype, _), ks in groups.items():
+        f = (torch.stack([raw[k] for k in ks]) if len(ks) > 1 else raw[ks[0]][None]).flatten(0, 1)   # (M*B,h,w)
+        e, nf = empty_maps(f).view(len(ks), B), ~torch.isfinite(f).flatten(1).all(1).view(len(ks), B)
+        up = f if shape[-2:] == size and dtype.is_floating_point else upsample(f, size)   # perturbation methods are already at the input size
+        for k, u, ek, nk in zip(ks, up.view(len(ks), B, *up.shape[-2:]), e, nf): maps[k], empty[k], nonfinite[k] = u, ek, nk
+    return {k: maps[k] for k in raw}, raw, cap, info, {k: empty[k] for k in raw}, {k: nonfinite[k] for k in raw}
+
 def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
             layer, # one dotted name or module (for several layers, see `camteach.layercam.fuse_layers`)
             methods=('gradcam', 'layercam', 'hybrid', 'cfcam'), # names from METHOD_FNS (hybrid-<a> allowed)
@@ -186,9 +199,7 @@ def explain(model:nn.Module, x:Tensor, # batch (B,3,H,W)
             continue
         raw[m], extra = out if isinstance(out, tuple) else (out, None)
         if extra is not None: info[m] = extra
-    size = tuple(x.shape[-2:])   # perturbation methods already give maps at the input size
-    ex = Explanation({k: v if tuple(v.shape[-2:]) == size and v.is_floating_point() else upsample(v, size) for k, v in raw.items()}, raw, cap, info,
-                     {k: empty_maps(v) for k, v in raw.items()}, {k: ~torch.isfinite(v).flatten(1).all(1) for k, v in raw.items()})
+    ex = Explanation(*_finish(raw, len(x), tuple(x.shape[-2:]), cap, info))
     if warn and (r := ex.report()): warnings.warn(f"explain at {name!r}: {r}; see Explanation.empty (warn=False silences this)", stacklevel=2)
     return ex
 

@@ -30,9 +30,12 @@ class Hooks:
 def resolve_layers(model:nn.Module, layers)->list:
     "Turn a layer (dotted name or module) or a list of them into [(name, module)]."
     if isinstance(layers, (str, nn.Module)): layers = [layers]
-    named = dict(model.named_modules()); by_id = {id(m): n for n, m in named.items()}
-    out = []
+    out, named = [], None
     for l in layers:
+        if isinstance(l, str) and l:       # the common case: a dotted name, looked up along its path only
+            try: out.append((l, model.get_submodule(l))); continue
+            except AttributeError: pass
+        if named is None: named = dict(model.named_modules()); by_id = {id(m): n for n, m in named.items()}
         if isinstance(l, nn.Module):
             if id(l) not in by_id: raise ValueError(f"the module {type(l).__name__} given as a layer is not part of this model")
             out.append((by_id[id(l)], l))
@@ -80,22 +83,26 @@ def _first_conv(model:nn.Module):
     "(name, module) of the first nn.Conv2d registered in the model, or None."
     return next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
 
-def _check_input(model:nn.Module, x):
+def _params(mods:list): return (p for m in mods for p in m._parameters.values() if p is not None)
+
+def _check_input(model:nn.Module, x, mods:list|None=None): # mods: list(model.modules()), if the caller has it
     "Raise a clear error, before any forward pass, for an input the model cannot take or an explanation cannot use."
     if not isinstance(x, Tensor): raise TypeError(f"expected a tensor batch (B,C,H,W), got {type(x).__name__}")
     if x.ndim != 4: raise ValueError(f"expected a batch of shape (B,C,H,W), got shape {tuple(x.shape)}" + (" (add a batch dimension: x[None])" if x.ndim == 3 else ""))
-    p = next((p for p in model.parameters() if p.is_floating_point()), None)
+    mods = list(model.modules()) if mods is None else mods
+    p = next((p for p in _params(mods) if p.is_floating_point()), None)
     if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
     if not x.is_floating_point():
         hint = " (an 8-bit image: convert with x.float() / 255, then normalise as the model expects)" if x.dtype == torch.uint8 else " (convert with x.float())"
         raise TypeError(f"the input is a {x.dtype} tensor; models take floating-point images{hint}")
     if p is not None and p.dtype != x.dtype: raise TypeError(f"the input is {x.dtype} but the model's parameters are {p.dtype}; convert one of them, e.g. x.to({p.dtype})")
-    fc = _first_conv(model)
-    if fc is not None and fc[1].in_channels != x.shape[1]:
+    fc = next((m for m in mods if isinstance(m, nn.Conv2d)), None)
+    if fc is not None and fc.in_channels != x.shape[1]:
+        fc = _first_conv(model)
         raise ValueError(f"the model's first convolution {fc[0]!r} expects {fc[1].in_channels} channels, got an input of shape {tuple(x.shape)}"
                          + (" (a grey image: repeat it, x.expand(-1, 3, -1, -1))" if x.shape[1] == 1 and fc[1].in_channels == 3 else ""))
     if not bool(torch.isfinite(x).all()): raise ValueError(f"the input contains {int((~torch.isfinite(x)).sum())} NaN or inf values; every map would be NaN or meaningless. Clean the input first (e.g. torch.nan_to_num)")
-    if any(t.is_inference() for t in model.parameters()):
+    if any(t.is_inference() for t in _params(mods)):
         raise RuntimeError("the model's parameters were created under torch.inference_mode(), so no gradient can flow through them; load or build the model outside inference mode")
 
 _check_batch = lambda x: _check_input(nn.Identity(), x)   # kept for older callers: shape and dtype checks only
@@ -155,19 +162,21 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
     with torch.inference_mode(False): return _capture(model, x, layers, target, score)   # gradients need a normal autograd context
 
 def _capture(model, x, layers, target, score):
-    _check_input(model, x)
+    mods = list(model.modules())          # one walk of the module tree serves the checks and the modes
+    _check_input(model, x, mods)
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
-    modes = [(m, m.training) for m in model.modules()]
+    modes = [(m, m.training) for m in mods]
     try:
-        model.eval()
+        if any(t for _, t in modes): model.eval()   # a model already in eval mode is left alone
         logits, targets, scores, acts, grads = _run(model, x, named, store, target, score)
     except _NoExtent as e:
         ok = spatial_layers(model, x)
         raise ValueError(f"{e}. Layers with a spatial map at this input size {tuple(x.shape[-2:])}, deepest last: "
                          + ', '.join(f"{n} ({h}×{w})" for n, (h, w) in ok[-4:])) from None
     finally:
-        for m, t in modes: m.training = t
+        for m, t in modes:
+            if m.training != t: m.training = t
     for (n, _), g in zip(named, grads):
         if g is None: raise ValueError(f"the score does not depend on layer {n!r}")
         if store[n][0]._version != store[n][1]:

@@ -75,18 +75,21 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
     _check_input(model, x)
     B, C, H, W = x.shape; _check_patch(H, W, patch, stride)
     base = torch.as_tensor(baseline, dtype=x.dtype, device=x.device).expand_as(x)
-    pos = torch.tensor([(r, c) for r in window_starts(H, patch, stride) for c in window_starts(W, patch, stride)], device=x.device)
-    P, ys, xs = len(pos), torch.arange(H, device=x.device), torch.arange(W, device=x.device)
-    total, count = x.new_zeros(B, H, W), x.new_zeros(B, H, W)
+    rs, cs = window_starts(H, patch, stride), window_starts(W, patch, stride)
+    P, drops = len(rs) * len(cs), x.new_empty(B, len(rs) * len(cs))
+    buf = x.new_empty(min(batch_size, B * P), C, H, W)              # the occluded images, filled in place batch after batch
     with eval_mode(model):
         logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits); s0 = class_scores(logits, t, score)
         for i in range(0, B*P, batch_size):                     # (image, position) pairs, batch_size at a time
-            j = torch.arange(i, min(i + batch_size, B*P), device=x.device); b, p = j // P, pos[j % P]
-            inside = lambda v, p0: (v[None] >= p0) & (v[None] < p0 + patch)
-            win = inside(ys, p[:, :1])[:, :, None] & inside(xs, p[:, 1:])[:, None, :]   # (n,H,W) the windows
-            drop = s0[b] - class_scores(model(torch.where(win[:, None], base[b], x[b])), t[b], score)
-            total.index_add_(0, b, drop[:, None, None] * win); count.index_add_(0, b, win.to(x.dtype))
-    out = total / count
+            j = range(i, min(i + batch_size, B*P)); xb = buf[:len(j)]
+            for k, jj in enumerate(j):
+                b, (r, c) = jj // P, divmod(jj % P, len(cs)); r, c = rs[r], cs[c]
+                xb[k] = x[b]; xb[k, :, r:r+patch, c:c+patch] = base[b, :, r:r+patch, c:c+patch]
+            b = torch.tensor([jj // P for jj in j], device=x.device)
+            drops.view(-1)[i:i + len(j)] = s0[b] - class_scores(model(xb), t[b], score)
+    Ry = (torch.arange(H, device=x.device)[:, None] - torch.tensor(rs, device=x.device)[None]).div(patch, rounding_mode='floor').eq(0).to(x.dtype)   # (H, rows): pixel in window
+    Rx = (torch.arange(W, device=x.device)[:, None] - torch.tensor(cs, device=x.device)[None]).div(patch, rounding_mode='floor').eq(0).to(x.dtype)   # (W, cols)
+    out = Ry @ drops.view(B, len(rs), len(cs)) @ Rx.T / (Ry.sum(1)[:, None] * Rx.sum(1)[None])   # windows are products of row and column ranges
     return (out, dict(n_forwards=B*(P + n0), n_positions=P, targets=t, scores=s0)) if return_info else out
 
 # %% ../nbs/08b_perturbation.ipynb #bfc54220
