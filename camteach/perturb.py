@@ -381,10 +381,10 @@ def speed_ratio(method:str, model:nn.Module, x:Tensor, # one image (1,C,H,W)
     if method not in fs: raise ValueError(f"speed_ratio times {', '.join(fs)}, got {method!r}")
     f = fs[method]
     args = (model, x, layer, target) if method == 'scorecam' else (model, x, target)
-    _, info = f(*args, batch_size=batch_size, return_info=True, **kw); best = float('inf')
-    for _ in range(repeats):
+    _, info = f(*args, batch_size=batch_size, return_info=True, **kw); best, floor = float('inf'), float('inf')
+    for _ in range(repeats):                              # method and floor in turn, so that a change in the machine's speed hits both
         _sync(x); t0 = time.perf_counter(); f(*args, batch_size=batch_size, **kw); _sync(x); best = min(best, time.perf_counter() - t0)
-    floor = forward_floor(model, x, info['n_forwards'], batch_size, repeats)
+        floor = min(floor, forward_floor(model, x, info['n_forwards'], batch_size, 1))
     return dict(method=method, seconds=best, floor=floor, ratio=best / floor, n_forwards=info['n_forwards'])
 
 # %% ../nbs/08b_perturbation.ipynb #28e08a0e
@@ -394,11 +394,10 @@ def scorecam_speed(model:nn.Module, x:Tensor, # one image (1,C,H,W)
     t = _targets(target, layer_activations(model, x, layer)[1])
     ours = lambda: normalize_map(upsample(scorecam(model, x, layer, t, batch_size=batch_size, align_corners=True), x.shape[-2:]), warn=False)
     lib = lambda: library_scorecam(model, x, layer, t, 'pytorch-grad-cam', batch_size).to(x.device)
-    def best(f):
-        b = float('inf')
-        for _ in range(repeats): _sync(x); t0 = time.perf_counter(); out = f(); _sync(x); b = min(b, time.perf_counter() - t0)
-        return b, out
-    (so, mo), (sl, ml) = best(ours), best(lib)
+    so = sl = float('inf')
+    for _ in range(repeats):                              # the two in turn, so that a change in the machine's speed hits both
+        _sync(x); t0 = time.perf_counter(); mo = ours(); _sync(x); so = min(so, time.perf_counter() - t0)
+        _sync(x); t0 = time.perf_counter(); ml = lib(); _sync(x); sl = min(sl, time.perf_counter() - t0)
     _, info = scorecam(model, x, layer, t, batch_size=batch_size, return_info=True)
     return dict(ours_s=so, library_s=sl, speedup=sl / so, max_diff=(mo - ml).abs().max().item(),
                 ours_forwards=info['n_forwards'], library_forwards=info['n_channels'] + 1, constant_share=info['n_constant'] / info['n_channels'])
