@@ -288,7 +288,7 @@ def methods_section(a):
     grad = [m for m in METHODS if m not in PERTURBATION_METHODS]
     nets = list(COURSE_NETS) + ([a.photo_model] if a.photo_model != 'none' else [])
     L, fail, why, speedups = [], False, [], []
-    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} (at least 41 on the course network and 15 on the photo network in (a)) after {warm} warm-up; best of {reps} for (b) (at least 5 on the course network), method and floor in turn; median of {max(reps, 5)} rounds for (d); best of {a.scorecam_repeats} for (c) on the photo network's bn2 and of {max(reps, 3)} elsewhere, ours and the library's in turn'}), "
+    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} (at least 41 on the course network and 15 on the photo network in (a)) after {warm} warm-up; best of {reps} for (b) (at least 5 on the course network), method and floor in turn; median of {max(reps, 5)} rounds for (d); best of {a.scorecam_repeats} for (c) at bn2 on the photo network and of {max(reps, 3)} elsewhere, ours and the library in turn'}), "
              f"device {a.device}, {torch.get_num_threads()} threads")
     for arch in nets:
         model = make_model(arch, a.device)
