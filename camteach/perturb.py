@@ -133,10 +133,12 @@ def scorecam_masks(A:Tensor, # activations of some channels, (n,h,w)
                    eps:float=1e-8)->Tensor: # (n,H,W) in [0,1]; a constant channel gives an empty mask
     "Score-CAM masks: each channel upsampled to the input size and min-max normalised."
     if norm not in ('upsampled', 'low-res'): raise ValueError(f"norm must be 'upsampled' or 'low-res', got {norm!r}")
-    mm = lambda m: (m - m.amin((-2, -1), keepdim=True)) / (m.amax((-2, -1), keepdim=True) - m.amin((-2, -1), keepdim=True) + eps)
+    def mm(m, inplace=False):
+        lo = m.amin((-2, -1), keepdim=True); d = m.amax((-2, -1), keepdim=True) - lo + eps
+        return m.sub_(lo).div_(d) if inplace else (m - lo) / d
     if norm == 'low-res': A = mm(A)
     up = F.interpolate(A[:, None].float(), size=tuple(size), mode='bilinear', align_corners=align_corners)[:, 0]
-    return mm(up) if norm == 'upsampled' else up
+    return mm(up, inplace=True) if norm == 'upsampled' else up          # up is a new tensor: normalise it in place
 
 # %% ../nbs/08b_perturbation.ipynb #a8e809f2
 SCORECAM_WEIGHTINGS = ('softmax', 'prob', 'increase')
@@ -187,7 +189,8 @@ def scorecam(model:nn.Module, x:Tensor, # images (B,C,H,W)
         b_idx, k_idx = live.nonzero(as_tuple=True)
         for i in range(0, len(b_idx), batch_size):
             b, k = b_idx[i:i+batch_size], k_idx[i:i+batch_size]
-            L[b, k] = model(x[b] * scorecam_masks(A[b, k], x.shape[-2:], align_corners, norm)[:, None])
+            xb = x if B == 1 else x[b]                                     # one image: broadcast it instead of copying it per mask
+            L[b, k] = model(xb * scorecam_masks(A[b, k], x.shape[-2:], align_corners, norm)[:, None])
         n_fw += len(b_idx)
     w = scorecam_weights(L, t, weighting, blank)
     maps = torch.einsum('bk,bkij->bij', w, A).clamp(min=0)
