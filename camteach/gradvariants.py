@@ -359,6 +359,8 @@ _POOLS = {}   # (warps, map size, factor, device) -> M: the same warps give the 
 
 def pool_matrix(warps:Tensor, hw:tuple, factor:int)->Tensor:
     "`warp_pool_matrix`, built once per set of warps, map size and factor, and reused by later calls (at most 8 kept)."
+    if not isinstance(warps, Tensor) or warps.ndim != 3 or warps.shape[1:] != (2, 3): raise ValueError(f"warps must be (N,2,3) affine matrices, got {tuple(getattr(warps, 'shape', ())) or type(warps).__name__}")
+    if not (isinstance(factor, int) and factor >= 1): raise ValueError(f"factor must be an int >= 1, got {factor!r}")
     key = (warps.detach().cpu().double().numpy().tobytes(), tuple(warps.shape), tuple(hw), factor, str(warps.device))
     if key not in _POOLS:
         if len(_POOLS) >= 8: _POOLS.clear()
