@@ -5,12 +5,13 @@
 # %% ../nbs/02_hooks.ipynb #d45db4d4
 from __future__ import annotations
 import difflib, warnings, torch, torch.nn as nn, torch.nn.functional as F
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from torch import Tensor
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['Hooks', 'resolve_layers', 'Capture', 'spatial_layers', 'capture', 'channel_view', 'show_channel',
+__all__ = ['Hooks', 'resolve_layers', 'Capture', 'eval_mode', 'spatial_layers', 'capture', 'channel_view', 'show_channel',
            'check_conv_by_hand', 'check_feature_shape', 'check_softmax_grad']
 
 # %% ../nbs/02_hooks.ipynb #31cc8c27
@@ -61,8 +62,8 @@ def _targets(target, logits:Tensor)->Tensor:
     t = t.long().flatten()
     if t.numel() == 1: t = t.expand(B)
     if t.numel() != B: raise ValueError(f"got {t.numel()} targets for a batch of {B} images")
-    bad = t[(t < 0) | (t >= C)]
-    if len(bad): raise ValueError(f"target class {bad[0].item()} out of range for a model with {C} classes (0..{C-1})")
+    out = (t < 0) | (t >= C)
+    if out.any(): raise ValueError(f"target class {t[out][0].item()} out of range for a model with {C} classes (0..{C-1})")
     return t.clone()
 
 # %% ../nbs/02_hooks.ipynb #81445bf6
@@ -123,6 +124,17 @@ def _hook_fn(name, store):
     return f
 
 # %% ../nbs/02_hooks.ipynb #e7edc6f8
+@contextmanager
+def eval_mode(model:nn.Module, mods:list|None=None): # mods: list(model.modules()), if the caller has walked the tree already
+    "Put every module in eval mode; on exit restore each module whose mode changed, also after an exception."
+    modes = [(m, m.training) for m in (model.modules() if mods is None else mods)]
+    try:
+        if any(t for _, t in modes): model.eval()          # a model already in eval mode is left alone
+        yield model
+    finally:
+        for m, t in modes:
+            if m.training != t: m.training = t
+
 def spatial_layers(model:nn.Module, x:Tensor, # input batch (B,C,H,W); one image is enough
                   )->list: # [(name, (h, w))] in the order they finish, deepest last
     "Layers that output a feature map with more than one position for this input, and run once: those a CAM can use."
@@ -132,12 +144,7 @@ def spatial_layers(model:nn.Module, x:Tensor, # input batch (B,C,H,W); one image
             if isinstance(out, Tensor) and out.ndim == 4: seen[n] = seen.get(n, 0) + 1; order.append((n, tuple(out.shape[-2:])))
         return f
     named = [(n, m) for n, m in model.named_modules() if n]
-    was = [(m, m.training) for m in model.modules()]
-    try:
-        model.eval()
-        with torch.no_grad(), torch.inference_mode(False), Hooks([m for _, m in named], [rec(n) for n, _ in named]): model(x[:1])
-    finally:
-        for m, t in was: m.training = t
+    with eval_mode(model), torch.no_grad(), torch.inference_mode(False), Hooks([m for _, m in named], [rec(n) for n, _ in named]): model(x[:1])
     return [(n, hw) for n, hw in order if seen[n] == 1 and hw[0]*hw[1] > 1]
 
 # %% ../nbs/02_hooks.ipynb #4f546c59
@@ -166,17 +173,12 @@ def _capture(model, x, layers, target, score):
     _check_input(model, x, mods)
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
-    modes = [(m, m.training) for m in mods]
     try:
-        if any(t for _, t in modes): model.eval()   # a model already in eval mode is left alone
-        logits, targets, scores, acts, grads = _run(model, x, named, store, target, score)
+        with eval_mode(model, mods): logits, targets, scores, acts, grads = _run(model, x, named, store, target, score)
     except _NoExtent as e:
         ok = spatial_layers(model, x)
         raise ValueError(f"{e}. Layers with a spatial map at this input size {tuple(x.shape[-2:])}, deepest last: "
                          + ', '.join(f"{n} ({h}×{w})" for n, (h, w) in ok[-4:])) from None
-    finally:
-        for m, t in modes:
-            if m.training != t: m.training = t
     for (n, _), g in zip(named, grads):
         if g is None: raise ValueError(f"the score does not depend on layer {n!r}")
         if store[n][0]._version != store[n][1]:

@@ -4,31 +4,22 @@
 
 # %% ../nbs/08b_perturbation.ipynb #e2d1910b
 from __future__ import annotations
-import io, contextlib, inspect, math, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from contextlib import contextmanager
+import io, contextlib, inspect, math, time, weakref, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .hooks import Hooks, resolve_layers, _check_input, _targets, _hook_fn
+from .hooks import Hooks, eval_mode, resolve_layers, _check_input, _targets, _hook_fn
 from .cam import upsample, normalize_map, pointing_hits
 from .layercam import energy_in_mask
 from .data import to_cpu
 from .gradvariants import AUGMENTED_METHODS
 
 # %% auto #0
-__all__ = ['SCORECAM_WEIGHTINGS', 'PERTURBATION_METHODS', 'eval_mode', 'class_scores', 'window_starts', 'n_occlusions',
+__all__ = ['SCORECAM_WEIGHTINGS', 'PERTURBATION_METHODS', 'class_scores', 'batch_forward', 'window_starts', 'n_occlusions',
            'occlusion', 'occlusion_view', 'show_occlusion', 'layer_activations', 'scorecam_masks', 'scorecam_weights',
            'scorecam', 'library_scorecam', 'scorecam_view', 'show_scorecam', 'rise_grids', 'rise_masks', 'rise',
            'rise_noise', 'rise_view', 'show_rise', 'forward_floor', 'speed_ratio', 'scorecam_speed',
            'check_occlusion_count', 'check_scorecam_weights', 'check_masks_for_noise']
 
 # %% ../nbs/08b_perturbation.ipynb #4d38efa8
-@contextmanager
-def eval_mode(model:nn.Module):
-    "Put every module in eval mode; restore each module's own mode on exit, also after an exception."
-    modes = [(m, m.training) for m in model.modules()]
-    try: model.eval(); yield model
-    finally:
-        for m, t in modes: m.training = t
-
 def class_scores(logits:Tensor, # (N, n_classes)
                  targets:Tensor, # (N,) one class per row
                  score:str='logit', # 'logit' or 'prob' (softmax over classes)
@@ -44,6 +35,23 @@ def _unchanged_logits(model:nn.Module, x:Tensor, logits:Tensor|None)->tuple:
     if not isinstance(logits, Tensor) or logits.ndim != 2 or len(logits) != len(x):
         raise ValueError(f"logits must be the unchanged images' logits, shape (B, n_classes) with B = {len(x)}, got {tuple(getattr(logits, 'shape', ())) or type(logits).__name__}")
     return logits.detach(), 0
+
+_PLAIN_LAYOUT = weakref.WeakSet()   # models that refused a channels-last batch: fed the plain layout from then on
+
+def _layout(x:Tensor, channels_last:bool|None)->torch.memory_format:
+    "The memory format in which a perturbation method builds its batches: channels-last on the CPU unless told otherwise."
+    use = x.device.type == 'cpu' if channels_last is None else channels_last
+    return torch.channels_last if use and x.ndim == 4 else torch.contiguous_format
+
+def batch_forward(model:nn.Module, xb:Tensor, # a batch of perturbed images (N,C,H,W)
+                  channels_last:bool|None=None, # None: channels-last on the CPU, the plain layout elsewhere
+                 )->Tensor: # the logits (N, n_classes)
+    "Logits of a batch of perturbed images, handed to the model in channels-last layout where that is asked for."
+    fmt = _layout(xb, channels_last)
+    if fmt == torch.contiguous_format or model in _PLAIN_LAYOUT: return model(xb.contiguous())
+    try: return model(xb.contiguous(memory_format=fmt))           # no copy when the caller built the batch in that layout
+    except RuntimeError:                                   # e.g. a `.view` of a feature map, which that layout does not allow
+        out = model(xb.contiguous()); _PLAIN_LAYOUT.add(model); return out   # if the plain layout fails too, its error is the one raised
 
 # %% ../nbs/08b_perturbation.ipynb #6e817cb1
 def window_starts(n:int, patch:int, stride:int)->list:
@@ -70,6 +78,7 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
               batch_size:int=64, # occluded images per forward pass: bounds peak memory
               return_info:bool=False,
               logits:Tensor|None=None, # the unchanged images' logits (B,n_classes), if the caller has them: saves their forward pass
+              channels_last:bool|None=None, # layout of the occluded batches (see `batch_forward`); None: channels-last on the CPU
              )->Tensor: # (B,H,W) mean score drop over the windows covering each pixel
     "Occlusion sensitivity: the score drop when a sliding patch is replaced by the baseline, averaged per pixel."
     _check_input(model, x)
@@ -77,7 +86,7 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
     base = torch.as_tensor(baseline, dtype=x.dtype, device=x.device).expand_as(x)
     rs, cs = window_starts(H, patch, stride), window_starts(W, patch, stride)
     P, drops = len(rs) * len(cs), x.new_empty(B, len(rs) * len(cs))
-    buf = x.new_empty(min(batch_size, B * P), C, H, W)              # the occluded images, filled in place batch after batch
+    buf = torch.empty(min(batch_size, B * P), C, H, W, dtype=x.dtype, device=x.device, memory_format=_layout(x, channels_last))   # the occluded images, filled in place batch after batch
     with eval_mode(model):
         logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits); s0 = class_scores(logits, t, score)
         for i in range(0, B*P, batch_size):                     # (image, position) pairs, batch_size at a time
@@ -86,9 +95,9 @@ def occlusion(model:nn.Module, x:Tensor, # images (B,C,H,W), as the model takes 
                 b, (r, c) = jj // P, divmod(jj % P, len(cs)); r, c = rs[r], cs[c]
                 xb[k] = x[b]; xb[k, :, r:r+patch, c:c+patch] = base[b, :, r:r+patch, c:c+patch]
             b = torch.tensor([jj // P for jj in j], device=x.device)
-            drops.view(-1)[i:i + len(j)] = s0[b] - class_scores(model(xb), t[b], score)
-    Ry = (torch.arange(H, device=x.device)[:, None] - torch.tensor(rs, device=x.device)[None]).div(patch, rounding_mode='floor').eq(0).to(x.dtype)   # (H, rows): pixel in window
-    Rx = (torch.arange(W, device=x.device)[:, None] - torch.tensor(cs, device=x.device)[None]).div(patch, rounding_mode='floor').eq(0).to(x.dtype)   # (W, cols)
+            drops.view(-1)[i:i + len(j)] = s0[b] - class_scores(batch_forward(model, xb, channels_last), t[b], score)
+    inside = lambda n, starts: (torch.arange(n, device=x.device)[:, None] - torch.tensor(starts, device=x.device)[None]).div(patch, rounding_mode='floor').eq(0).to(x.dtype)
+    Ry, Rx = inside(H, rs), inside(W, cs)                       # (H, rows), (W, cols): 1 where a pixel lies in a window
     out = Ry @ drops.view(B, len(rs), len(cs)) @ Rx.T / (Ry.sum(1)[:, None] * Rx.sum(1)[None])   # windows are products of row and column ranges
     return (out, dict(n_forwards=B*(P + n0), n_positions=P, targets=t, scores=s0)) if return_info else out
 
@@ -175,6 +184,7 @@ def scorecam(model:nn.Module, x:Tensor, # images (B,C,H,W)
              align_corners:bool=False, norm:str='upsampled', # mask conventions (see `scorecam_masks`)
              return_info:bool=False,
              acts:Tensor|None=None, logits:Tensor|None=None, # the layer's activations (B,K,h,w) and the logits of one forward of x, if the caller has them: saves that pass
+             channels_last:bool|None=None, # layout of the masked batches (see `batch_forward`); None: channels-last on the CPU
             )->Tensor: # maps (B,h,w) at the layer's resolution, before normalisation
     "Score-CAM: each channel's normalised upsampled activation masks the input; the masked scores weigh the channels."
     _check_input(model, x)
@@ -185,12 +195,12 @@ def scorecam(model:nn.Module, x:Tensor, # images (B,C,H,W)
     L, blank = A.new_empty(B, K, C), None
     with eval_mode(model):
         if weighting == 'increase' or not live.all():                       # empty masks all give x*0: one forward for all
-            blank = model(x.new_zeros(1, *x.shape[1:]))[0]; L[~live] = blank; n_fw += 1
-        b_idx, k_idx = live.nonzero(as_tuple=True)
+            blank = batch_forward(model, x.new_zeros(1, *x.shape[1:]), channels_last)[0]; L[~live] = blank; n_fw += 1
+        b_idx, k_idx = live.nonzero(as_tuple=True); xl = x.contiguous(memory_format=_layout(x, channels_last))   # masked batches come out in xl's layout
         for i in range(0, len(b_idx), batch_size):
             b, k = b_idx[i:i+batch_size], k_idx[i:i+batch_size]
-            xb = x if B == 1 else x[b]                                     # one image: broadcast it instead of copying it per mask
-            L[b, k] = model(xb * scorecam_masks(A[b, k], x.shape[-2:], align_corners, norm)[:, None])
+            xb = xl if B == 1 else xl[b]                                   # one image: broadcast it instead of copying it per mask
+            L[b, k] = batch_forward(model, xb * scorecam_masks(A[b, k], x.shape[-2:], align_corners, norm)[:, None], channels_last)
         n_fw += len(b_idx)
     w = scorecam_weights(L, t, weighting, blank)
     maps = torch.einsum('bk,bkij->bij', w, A).clamp(min=0)
@@ -269,16 +279,19 @@ def rise_masks(grids:Tensor, shifts:Tensor, cell:int, size)->Tensor: # (n,H,W) i
     return up[torch.arange(n, device=grids.device)[:, None, None], r, c]
 
 # %% ../nbs/08b_perturbation.ipynb #585f26a2
-def _rise_blocks(model, x, t, grids, shifts, cell, score, batch_size, block)->Tensor:
+def _rise_blocks(model, x, t, grids, shifts, cell, score, batch_size, block, channels_last=None)->Tensor:
     "Sums of score * mask over consecutive blocks of `block` masks: (N//block, B, H, W), at most batch_size images per forward pass."
     B, C, H, W = x.shape; N = len(grids)
-    out = x.new_zeros(N // block, B, H, W)
+    out, xl = x.new_zeros(N // block, B, H, W), x.contiguous(memory_format=_layout(x, channels_last))   # masked batches come out in xl's layout
     for i in range(0, N*B, batch_size):                                   # (mask, image) pairs, batch_size at a time
         j = torch.arange(i, min(i + batch_size, N*B), device=x.device); k, b = j // B, j % B
         k0, k1 = int(k[0]), int(k[-1]) + 1
         m = rise_masks(grids[k0:k1], shifts[k0:k1], cell, (H, W))[k - k0]   # (n,H,W): each mask built once per pass
-        s = class_scores(model(x[b] * m[:, None]), t[b], score)
-        out.index_put_((k // block, b), s[:, None, None] * m, accumulate=True)
+        s = class_scores(batch_forward(model, xl[b] * m[:, None], channels_last), t[b], score)
+        g, n = (k // block) * B + b, len(s)                                # the (block, image) sum each pair adds to
+        ug, inv = g.unique(return_inverse=True)
+        P = s.new_zeros(len(ug), n); P[inv, torch.arange(n, device=x.device)] = s
+        out.view(-1, H * W).index_add_(0, ug, P @ m.view(n, -1))           # score-weighted sums of the masks as one matrix product
     return out
 
 @torch.no_grad()
@@ -290,13 +303,14 @@ def rise(model:nn.Module, x:Tensor, # images (B,C,H,W)
          batch_size:int=64, # masked images per forward pass: bounds peak memory
          return_info:bool=False,
          logits:Tensor|None=None, # the unchanged images' logits (B,n_classes), if the caller has them: saves their forward pass
+         channels_last:bool|None=None, # layout of the masked batches (see `batch_forward`); None: channels-last on the CPU
         )->Tensor: # (B,H,W)
     "RISE: the score-weighted average of random smooth masks, divided by p."
     _check_input(model, x)
     grids, shifts = rise_grids(n_masks, x.shape[-2:], cell, p, seed)
     with eval_mode(model):
         logits, n0 = _unchanged_logits(model, x, logits); t = _targets(target, logits)
-        out = _rise_blocks(model, x, t, grids.to(x.device), shifts.to(x.device), cell, score, batch_size, n_masks)[0] / (n_masks * p)
+        out = _rise_blocks(model, x, t, grids.to(x.device), shifts.to(x.device), cell, score, batch_size, n_masks, channels_last)[0] / (n_masks * p)
     return (out, dict(n_forwards=len(x) * (n_masks + n0), targets=t, logits=logits)) if return_info else out
 
 # %% ../nbs/08b_perturbation.ipynb #00bdfac3
@@ -366,14 +380,16 @@ def _sync(x):
 
 @torch.no_grad()
 def forward_floor(model:nn.Module, x:Tensor, # one image (1,C,H,W) (or a batch: its first image is used)
-                  n_forwards:int, batch_size:int=64, repeats:int=3)->float: # seconds, best of `repeats`
+                  n_forwards:int, batch_size:int=64, repeats:int=3, # seconds, best of `repeats`
+                  channels_last:bool|None=None, # the layout the method hands its batches in (see `batch_forward`)
+                  warmup:bool=True)->float: # False: the caller has just run the model on such batches
     "Seconds for `n_forwards` forward passes of copies of x[0], batch_size at a time, under no_grad: the floor of a perturbation method."
-    xb, best = x[:1].expand(min(batch_size, n_forwards), *x.shape[1:]).contiguous(), float('inf')
+    xb, best = x[:1].expand(min(batch_size, n_forwards), *x.shape[1:]).contiguous(memory_format=_layout(x, channels_last)), float('inf')
     with eval_mode(model):
-        model(xb); _sync(x)                                                    # warm-up
+        if warmup: batch_forward(model, xb, channels_last); _sync(x)                                                    # warm-up
         for _ in range(repeats):
             t0 = time.perf_counter()
-            for i in range(0, n_forwards, batch_size): model(xb[:min(batch_size, n_forwards - i)])
+            for i in range(0, n_forwards, batch_size): batch_forward(model, xb[:min(batch_size, n_forwards - i)], channels_last)
             _sync(x); best = min(best, time.perf_counter() - t0)
     return best
 
@@ -387,7 +403,7 @@ def speed_ratio(method:str, model:nn.Module, x:Tensor, # one image (1,C,H,W)
     _, info = f(*args, batch_size=batch_size, return_info=True, **kw); best, floor = float('inf'), float('inf')
     for _ in range(repeats):                              # method and floor in turn, so that a change in the machine's speed hits both
         _sync(x); t0 = time.perf_counter(); f(*args, batch_size=batch_size, **kw); _sync(x); best = min(best, time.perf_counter() - t0)
-        floor = min(floor, forward_floor(model, x, info['n_forwards'], batch_size, 1))
+        floor = min(floor, forward_floor(model, x, info['n_forwards'], batch_size, 1, kw.get('channels_last'), warmup=False))   # the method's run warmed it up
     return dict(method=method, seconds=best, floor=floor, ratio=best / floor, n_forwards=info['n_forwards'])
 
 # %% ../nbs/08b_perturbation.ipynb #28e08a0e
