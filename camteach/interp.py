@@ -40,16 +40,17 @@ def bilinear(m:Tensor, # maps (B,h,w) or (h,w)
 
 # %% ../nbs/05_interp.ipynb #c51a9e02
 @functools.lru_cache(maxsize=64)
-def _interp_matrix(n_out:int, n_in:int, align_corners:bool, dtype, device)->Tensor:
-    "The cached (n_out, n_in) interpolation matrix; callers must not change it."
-    i0, i1, a = src_coords(n_out, n_in, align_corners); r = torch.arange(n_out)
-    R = torch.zeros(n_out, n_in, dtype=torch.float64)
-    R.index_put_((r, i0), 1 - a, accumulate=True); R.index_put_((r, i1), a, accumulate=True)   # beyond the last cell i0 = i1: the weights add up to 1
-    return R.to(dtype=dtype, device=device)
+def _interp_matrix(n_out:int, n_in:int, align_corners:bool, dtype, device, inference:bool=False)->Tensor:
+    "The cached (n_out, n_in) interpolation matrix; callers must not change it. One per autograd mode: an inference tensor cannot enter autograd."
+    with torch.inference_mode(inference):              # made in the mode it is used in, whatever mode the caller is in
+        i0, i1, a = src_coords(n_out, n_in, align_corners, device); r = torch.arange(n_out, device=device)
+        R = torch.zeros(n_out, n_in, dtype=torch.float64, device=device)
+        R.index_put_((r, i0), 1 - a, accumulate=True); R.index_put_((r, i1), a, accumulate=True)   # beyond the last cell i0 = i1: the weights add up to 1
+        return R.to(dtype)
 
 def interp_matrix(n_out:int, n_in:int, align_corners:bool=False, dtype=torch.float32, device=None)->Tensor: # (n_out, n_in)
     "Matrix R of 1-D linear interpolation: R @ v resamples a vector v of n_in values to n_out values."
-    return _interp_matrix(n_out, n_in, align_corners, dtype, torch.device(device or 'cpu')).clone()
+    return _interp_matrix(n_out, n_in, align_corners, dtype, torch.device(device or 'cpu'), torch.is_inference_mode_enabled()).clone()
 
 def bilinear_mm(m:Tensor, # maps (B,h,w) or (h,w), float32 or float64
                 size, # output (H, W) or a square side
@@ -59,7 +60,8 @@ def bilinear_mm(m:Tensor, # maps (B,h,w) or (h,w), float32 or float64
     if x.ndim != 3: raise ValueError(f"maps must be (B,h,w) or (h,w), got shape {tuple(m.shape)}")
     if x.dtype not in (torch.float32, torch.float64): raise ValueError(f"bilinear_mm takes float32 or float64 maps, got {x.dtype}: the weights would be rounded to that type (use .float())")
     H, W = (size, size) if isinstance(size, int) else tuple(size)
-    Ry, Rx = (_interp_matrix(n, k, align_corners, x.dtype, x.device) for n, k in ((H, x.shape[1]), (W, x.shape[2])))
+    inf = torch.is_inference_mode_enabled()
+    Ry, Rx = (_interp_matrix(n, k, align_corners, x.dtype, x.device, inf) for n, k in ((H, x.shape[1]), (W, x.shape[2])))
     out = torch.bmm(torch.bmm(Ry.expand(len(x), -1, -1), x), Rx.T.expand(len(x), -1, -1))
     return out[0] if m.ndim == 2 else out
 
