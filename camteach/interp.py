@@ -50,6 +50,7 @@ def _interp_matrix(n_out:int, n_in:int, align_corners:bool, dtype, device, infer
 
 def interp_matrix(n_out:int, n_in:int, align_corners:bool=False, dtype=torch.float32, device=None)->Tensor: # (n_out, n_in)
     "Matrix R of 1-D linear interpolation: R @ v resamples a vector v of n_in values to n_out values."
+    if not (isinstance(n_out, int) and isinstance(n_in, int) and n_out >= 1 and n_in >= 1): raise ValueError(f"n_out and n_in must be positive ints, got {n_out!r} and {n_in!r}")
     return _interp_matrix(n_out, n_in, align_corners, dtype, torch.device(device or 'cpu'), torch.is_inference_mode_enabled()).clone()
 
 def bilinear_mm(m:Tensor, # maps (B,h,w) or (h,w), float32 or float64
