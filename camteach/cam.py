@@ -6,7 +6,7 @@
 from __future__ import annotations
 import warnings, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .hooks import capture, resolve_layers
+from .hooks import capture, resolve_layers, all_finite
 from .data import to_cpu
 from .interp import bilinear_mm
 
@@ -94,7 +94,7 @@ def upsample(m:Tensor, size, mode:str='bilinear')->Tensor:
     x = m[None] if m.ndim == 2 else m
     x = x if x.is_floating_point() else x.float()
     hw = (size, size) if isinstance(size, int) else tuple(size)
-    if mode == 'bilinear' and x.dtype in (torch.float32, torch.float64) and bool(torch.isfinite(x).all()):
+    if mode == 'bilinear' and x.dtype in (torch.float32, torch.float64) and all_finite(x):
         out = bilinear_mm(x, hw)                                   # R_y M R_xᵀ (lesson 5): F.interpolate's result up to rounding, faster on many small maps
     else: out = F.interpolate(x[:, None], size=hw, mode=mode, **({} if mode == 'nearest' else dict(align_corners=False)))[:, 0]
     return out[0] if m.ndim == 2 else out

@@ -115,9 +115,11 @@ def empty_maps(m:Tensor, # maps (B,h,w)
                eps:float=1e-6)->Tensor: # (B,) bool
     "Per map: True if it shows nothing: a value is not finite, no value is positive, or it is constant."
     f = m.flatten(1)
-    fin = torch.isfinite(f).all(1)
-    z = torch.where(fin[:, None], f, torch.zeros_like(f))
-    hi, lo = z.amax(1), z.amin(1)
+    return _empty(f, torch.isfinite(f).all(1), eps)
+
+def _empty(f:Tensor, fin:Tensor, eps:float)->Tensor:
+    "empty_maps of flattened maps f (B,n) whose per-map finiteness fin (B,) is known."
+    lo, hi = torch.where(fin[:, None], f, 0.).aminmax(dim=1)
     return ~fin | (hi <= 0) | ((hi - lo) <= eps * hi.abs())
 
 @dataclass
@@ -166,7 +168,8 @@ def _finish(raw:dict, B:int, size:tuple, cap, info)->tuple:
         groups.setdefault((tuple(v.shape), v.dtype, v.device), []).append(k)
     for (shape, dtype, _), ks in groups.items():
         f = (torch.stack([raw[k] for k in ks]) if len(ks) > 1 else raw[ks[0]][None]).flatten(0, 1)   # (M*B,h,w)
-        e, nf = empty_maps(f).view(len(ks), B), ~torch.isfinite(f).flatten(1).all(1).view(len(ks), B)
+        fin = torch.isfinite(f).flatten(1).all(1)                          # one finiteness check serves both flags
+        e, nf = _empty(f.flatten(1), fin, 1e-6).view(len(ks), B), (~fin).view(len(ks), B)
         up = f if shape[-2:] == size and dtype.is_floating_point else upsample(f, size)   # perturbation methods are already at the input size
         for k, u, ek, nk in zip(ks, up.view(len(ks), B, *up.shape[-2:]), e, nf): maps[k], empty[k], nonfinite[k] = u, ek, nk
     return {k: maps[k] for k in raw}, raw, cap, info, {k: empty[k] for k in raw}, {k: nonfinite[k] for k in raw}

@@ -18,9 +18,10 @@ from .data import to_cpu
 __all__ = ['GRADIENT_VARIANTS', 'AUGMENTED_OPTIONS', 'AUGMENTED_METHODS', 'gradcampp_alpha', 'gradcampp_weights', 'gradcampp',
            'gradcam_plus', 'gradcampp_alpha_autograd', 'map_gap', 'minmax', 'xgradcam_weights', 'xgradcam',
            'tail_after', 'channel_drops', 'axiom_errors', 'axiom_table', 'gradcampp_view', 'show_gradcampp',
-           'random_warps', 'invert_warps', 'warp', 'warp_pool_matrix', 'grad2d', 'div2d', 'tv_fuse', 'augmented_maps',
-           'pool_matrix', 'clear_fuse_cache', 'fuse_maps', 'augmented_gradcam', 'compare_upsampling', 'augmented_cost',
-           'augmented_view', 'show_augmented', 'check_gradcampp', 'check_xgrad_weight', 'check_tv_value']
+           'random_warps', 'invert_warps', 'warp', 'warp_pool_matrix', 'grad2d', 'div2d', 'grad_matrix', 'tv_fuse',
+           'augmented_maps', 'pool_matrix', 'clear_fuse_cache', 'fuse_maps', 'augmented_gradcam', 'compare_upsampling',
+           'augmented_cost', 'augmented_view', 'show_augmented', 'check_gradcampp', 'check_xgrad_weight',
+           'check_tv_value']
 
 # %% ../nbs/08a_gradcampp.ipynb #cbecb7d0
 def _check_AG(A:Tensor, G:Tensor):
@@ -48,8 +49,9 @@ def gradcampp_weights(A:Tensor, G:Tensor, # (B,K,h,w) activations and logit grad
     "Grad-CAM++ channel weights w_k = sum_ij a_ij ReLU(g_ij), without the exp(S) factor."
     if eps: return (gradcampp_alpha(A, G, eps) * G.clamp(min=0)).sum((2, 3))
     _check_AG(A, G)                                   # eps = 0: a = 1/(2 + S g) is only needed where g > 0 (elsewhere ReLU(g) = 0)
-    den = 2 + A.sum((2, 3), keepdim=True) * G
-    return torch.where((G > 0) & (den != 0), G / den, 0.).sum((2, 3))
+    gp = G.clamp(min=0)
+    den = A.sum((2, 3), keepdim=True) * gp; den += 2         # 2 + S g where g > 0; 2 where ReLU(g) = 0, so those terms are 0 / 2
+    return (gp / den).masked_fill_(den == 0, 0.).sum((2, 3))  # a = 0 where 2 + S g = 0, as in gradcampp_alpha; a NaN gradient gives a NaN weight
 
 # %% ../nbs/08a_gradcampp.ipynb #db64b0aa
 def gradcampp(A:Tensor, # activations (B,K,h,w)
@@ -243,17 +245,24 @@ def warp_pool_matrix(theta:Tensor, # (N,2,3) warps
                      s:int, # super-resolution factor: h lives on an (s*h, s*w) grid
                     )->Tensor: # sparse (N*h*w, s*h*s*w)
     "The linear map h -> [D W_1 h; ...; D W_N h] (bilinear warp, zero outside, then s×s block means) as a sparse matrix."
-    N, (h, w) = len(theta), hw; H, W_ = s * h, s * w; dev = theta.device
+    N, (h, w) = len(theta), hw; H, W_ = s * h, s * w; dev = theta.device; R = N * h * w
     grid = F.affine_grid(theta.float(), (N, 1, H, W_), align_corners=False)
-    ix, iy = (((grid[..., 0] + 1) * W_ - 1) / 2).reshape(1, -1), (((grid[..., 1] + 1) * H - 1) / 2).reshape(1, -1)   # pixel coordinates
-    row = (torch.arange(N, device=dev)[:, None, None] * (h * w) + (torch.arange(H, device=dev) // s)[None, :, None] * w
-           + (torch.arange(W_, device=dev) // s)[None, None, :]).reshape(1, -1).expand(4, -1)    # the coarse cell of each fine pixel
-    d = torch.tensor([[0., 0], [1, 0], [0, 1], [1, 1]], device=dev)                        # the 4 bilinear neighbours
-    xx, yy = ix.floor() + d[:, :1], iy.floor() + d[:, 1:]
+    g = grid.view(N, h, s, w, s, 2).permute(0, 1, 3, 2, 4, 5).reshape(R, s * s, 1, 2)     # the s*s fine pixels of each coarse cell (a row of M)
+    ix, iy = ((g[..., 0] + 1) * W_ - 1) / 2, ((g[..., 1] + 1) * H - 1) / 2               # where they sample, in pixel coordinates
+    d = torch.tensor([[0., 0], [1, 0], [0, 1], [1, 1]], device=dev)                       # the 4 bilinear neighbours
+    xx, yy = ix.floor() + d[:, 0], iy.floor() + d[:, 1]                                     # (R, s*s, 4)
     wt = (1 - (ix - xx).abs()) * (1 - (iy - yy).abs())
-    ok = (xx >= 0) & (xx < W_) & (yy >= 0) & (yy < H) & (wt > 0)                          # zero outside the image
-    idx = torch.stack([row[ok], (yy * W_ + xx)[ok].long()])
-    return torch.sparse_coo_tensor(idx, wt[ok] / s**2, (N * h * w, H * W_), check_invariants=False).coalesce()
+    ok = (xx >= 0) & (xx < W_) & (yy >= 0) & (yy < H) & (wt > 0)                            # zero outside the image
+    col, order = torch.where(ok, yy * W_ + xx, H * W_).long().flatten(1).sort(1)           # per row, by column; outside: past the last column
+    wt = torch.where(ok, wt, 0.).flatten(1).gather(1, order) / s**2
+    first = torch.ones_like(col, dtype=torch.bool); first[:, 1:] = col[:, 1:] != col[:, :-1]
+    run = first.cumsum(1) - 1                                                               # entries with the same column form a run
+    vals = torch.zeros_like(wt).scatter_add_(1, run, wt)                                    # one entry per run: the sum of its weights
+    cols = torch.full_like(col, H * W_).scatter_(1, run, col)
+    keep = cols < H * W_
+    rows = torch.arange(R, device=dev)[:, None].expand_as(cols)
+    return torch.sparse_coo_tensor(torch.stack([rows[keep], cols[keep]]), vals[keep], (R, H * W_), is_coalesced=True, check_invariants=False)   # sorted, no duplicates
+
 
 # %% ../nbs/08a_gradcampp.ipynb #b91406ea
 def grad2d(h:Tensor)->Tensor: # (...,2,H,W)
@@ -277,27 +286,38 @@ def _csr(S:Tensor)->Tensor:
     except (RuntimeError, NotImplementedError): return S
 
 def _csr_t(M:Tensor, Mc:Tensor)->Tensor:
-    "M^T in CSR, read off M's compressed-column form (no re-sort of a transposed COO matrix); COO where CSR is unsupported."
+    "M^T in CSR, read off M's coalesced indices by a stable sort on the column (no re-sort of a transposed COO matrix); COO where CSR is unsupported."
     if Mc.layout != torch.sparse_csr: return M.t().coalesce()
-    c = Mc.to_sparse_csc()
-    return torch.sparse_csr_tensor(c.ccol_indices(), c.row_indices(), c.values(), (M.shape[1], M.shape[0]), check_invariants=False)
+    M = M if M.is_coalesced() else M.coalesce()
+    r, c = M.indices(); perm = c.argsort(stable=True)                                   # within a column the rows stay sorted
+    crow = torch.zeros(M.shape[1] + 1, dtype=torch.long, device=M.device); crow[1:] = torch.bincount(c, minlength=M.shape[1]).cumsum(0)
+    return torch.sparse_csr_tensor(crow, r[perm], M.values()[perm], (M.shape[1], M.shape[0]), check_invariants=False)
 
-_PARTS = {}   # id(M) -> (weak reference to M, valid, dtype, parts): what the solver derives from M alone, reused while M lives
+def grad_matrix(H:int, W:int, device=None, dtype=torch.float32)->Tensor: # sparse COO (2*H*W, H*W)
+    "`grad2d` as a sparse matrix: row q is the x-difference at pixel q, row H*W + q the y-difference; its transpose is minus `div2d`."
+    q = torch.arange(H * W, device=device); ix, iy = q[q % W < W - 1], q[q // W < H - 1]   # pixels with a right / a lower neighbour
+    pair = lambda a, b: torch.stack([a, b], 1).flatten()                               # interleaved: the entries come out sorted, row by row
+    rows, cols = torch.cat([pair(ix, ix), pair(iy, iy) + H * W]), torch.cat([pair(ix, ix + 1), pair(iy, iy + W)])
+    vals = torch.tensor([-1., 1.], device=device, dtype=dtype).repeat(len(ix) + len(iy))   # -1 at the pixel, +1 at its neighbour
+    return torch.sparse_coo_tensor(torch.stack([rows, cols]), vals, (2 * H * W, H * W), is_coalesced=True, check_invariants=False)
 
-def _solver_parts(M:Tensor, valid:float, dtype)->tuple:
-    "M and M^T in CSR, the mask V of cells inside, the back-projection's denominator and |VM|^2 (12 power iterations)."
+_PARTS = {}   # id(M) -> (weak reference to M, size, valid, dtype, parts): what the solver derives from M alone, reused while M lives
+
+def _solver_parts(M:Tensor, size:tuple, valid:float, dtype)->tuple:
+    "M, M^T and the gradient matrix and its transpose in CSR, the mask V of cells inside, the back-projection's denominator and |VM|^2 (12 power iterations)."
     import weakref
     e = _PARTS.get(id(M))
-    if e is not None and e[0]() is M and e[1:3] == (valid, dtype): return e[3]
+    if e is not None and e[0]() is M and e[1:4] == (size, valid, dtype): return e[4]
     Mc = _csr(M); Mtc = _csr_t(M, Mc)
+    Gm = grad_matrix(*size, device=M.device, dtype=dtype); Dc = _csr(Gm); Dtc = _csr_t(Gm, Dc)
     v = ((Mc @ torch.ones(M.shape[1], 1, device=M.device))[:, 0] >= valid).to(dtype)   # V: cells inside
     den = (Mtc @ v[:, None]).clamp(min=1e-12)
     z = torch.ones(M.shape[1], 1, device=M.device, dtype=dtype)
     for _ in range(12):                                                           # power iteration: |V M|^2
         z = Mtc @ (v[:, None] * (Mc @ z)); L = z.norm().clamp(min=1e-12); z = z / L
-    parts = (Mc, Mtc, v, den, L.item())
+    parts = (Mc, Mtc, Dc, Dtc, v, den, L.item())
     if len(_PARTS) >= 8: _PARTS.clear()
-    _PARTS[id(M)] = (weakref.ref(M), valid, dtype, parts)
+    _PARTS[id(M)] = (weakref.ref(M), size, valid, dtype, parts)
     return parts
 
 def tv_fuse(M:Tensor, # sparse (N*h*w, H*W) from `warp_pool_matrix`
@@ -311,22 +331,24 @@ def tv_fuse(M:Tensor, # sparse (N*h*w, H*W) from `warp_pool_matrix`
     if lam < 0 or iters < 0: raise ValueError(f"lam and iters must be >= 0, got lam={lam}, iters={iters}")
     if g.ndim != 4 or g[0].numel() != M.shape[0]: raise ValueError(f"maps must be (B,N,h,w) with N*h*w = {M.shape[0]} rows of M, got shape {tuple(g.shape)}")
     B, N, (H, W_) = len(g), g.shape[1], size
-    Mc, Mtc, v, den, L = _solver_parts(M, valid, g.dtype)                        # the solver multiplies by M and M^T 2*iters times
+    if M.shape[1] != H * W_: raise ValueError(f"size {tuple(size)} has {H * W_} pixels, but M has {M.shape[1]} columns")
+    Mc, Mtc, Dc, Dtc, v, den, L = _solver_parts(M, (H, W_), valid, g.dtype)       # each iteration multiplies by M, M^T, the gradient matrix and its transpose
     sc = g.flatten(1).amax(1, keepdim=True).clamp(min=1e-30)                      # scale each image's maps to max 1
     gv = (g.flatten(1) / sc * v).T                                                # (rows, B)
-    h = ((Mtc @ gv) / den).T.contiguous()                                         # back-projection
-    if iters == 0: return (h * sc).view(B, H, W_)
+    h = (Mtc @ gv) / den                                                          # back-projection, one column per image
+    if iters == 0: return (h.T * sc).reshape(B, H, W_)
     tau = 1 / (1.05 * L / N); sigma = 1 / (16 * tau)                              # 1/tau - 8 sigma >= L/2
-    p = torch.zeros(B, 2, H, W_, device=g.device, dtype=g.dtype)
-    vc = v[:, None]
+    p = torch.zeros(2 * H * W_, B, device=g.device, dtype=g.dtype); pxy = p.view(2, H * W_, B)   # the dual field: x parts, then y parts
+    vN = v[:, None] / N
     for _ in range(iters):                                                        # in place where a new tensor is not needed
-        r = (Mc @ h.T).sub_(gv).mul_(vc).div_(N)
-        hn = h.sub((Mtc @ r).T.sub_(div2d(p).flatten(1)).mul_(tau)).clamp_(min=0)
-        p.add_(grad2d(hn.mul(2).sub_(h).view(B, H, W_)).mul_(sigma))
-        if lam > 0: p.div_(torch.hypot(p[:, :1], p[:, 1:]).div_(lam).clamp_(min=1))
+        r = (Mc @ h).sub_(gv).mul_(vN)                                            # V (M h - g) / N
+        hn = torch.addmm(Mtc @ r, Dtc, p).mul_(-tau).add_(h).clamp_(min=0)       # h - tau (M^T r - div p), kept >= 0
+        p.add_(Dc @ hn.mul(2).sub_(h), alpha=sigma)                               # a step along the gradient of 2 hn - h
+        if lam > 0: pxy.div_(torch.hypot(pxy[0], pxy[1]).div_(lam).clamp_(min=1))   # back onto |p_q| <= lam
         else: p.zero_()
         h = hn
-    return (h * sc).view(B, H, W_)
+    return (h.T * sc).reshape(B, H, W_)
+
 
 # %% ../nbs/08a_gradcampp.ipynb #acdf6c40
 def augmented_maps(model:nn.Module, x:Tensor, # images (B,3,H,W)

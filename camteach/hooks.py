@@ -11,8 +11,8 @@ from torch import Tensor
 from .data import to_cpu
 
 # %% auto #0
-__all__ = ['Hooks', 'resolve_layers', 'Capture', 'eval_mode', 'spatial_layers', 'capture', 'channel_view', 'show_channel',
-           'check_conv_by_hand', 'check_feature_shape', 'check_softmax_grad']
+__all__ = ['Hooks', 'resolve_layers', 'Capture', 'all_finite', 'eval_mode', 'spatial_layers', 'capture', 'channel_view',
+           'show_channel', 'check_conv_by_hand', 'check_feature_shape', 'check_softmax_grad']
 
 # %% ../nbs/02_hooks.ipynb #31cc8c27
 class Hooks:
@@ -86,27 +86,35 @@ def _first_conv(model:nn.Module):
 
 def _params(mods:list): return (p for m in mods for p in m._parameters.values() if p is not None)
 
-def _check_input(model:nn.Module, x, mods:list|None=None): # mods: list(model.modules()), if the caller has it
-    "Raise a clear error, before any forward pass, for an input the model cannot take or an explanation cannot use."
+def all_finite(x:Tensor)->bool:
+    "True if no value of x is NaN or inf: one sum in the common case, the element-wise check only when that sum is not finite."
+    return bool(torch.isfinite(x.sum())) or bool(torch.isfinite(x).all())   # NaN and inf reach the sum; an overflow of finite values falls through
+
+def _check_tensor(x):
+    "Raise a clear error for what the input alone shows: it must be a batch (B,C,H,W) of finite floating-point values."
     if not isinstance(x, Tensor): raise TypeError(f"expected a tensor batch (B,C,H,W), got {type(x).__name__}")
     if x.ndim != 4: raise ValueError(f"expected a batch of shape (B,C,H,W), got shape {tuple(x.shape)}" + (" (add a batch dimension: x[None])" if x.ndim == 3 else ""))
-    mods = list(model.modules()) if mods is None else mods
-    p = next((p for p in _params(mods) if p.is_floating_point()), None)
-    if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
     if not x.is_floating_point():
         hint = " (an 8-bit image: convert with x.float() / 255, then normalise as the model expects)" if x.dtype == torch.uint8 else " (convert with x.float())"
         raise TypeError(f"the input is a {x.dtype} tensor; models take floating-point images{hint}")
+    if not all_finite(x): raise ValueError(f"the input contains {int((~torch.isfinite(x)).sum())} NaN or inf values; every map would be NaN or meaningless. Clean the input first (e.g. torch.nan_to_num)")
+
+def _check_input(model:nn.Module, x, mods:list|None=None): # mods: list(model.modules()), if the caller has it
+    "Raise a clear error for an input the model cannot take or an explanation cannot use: `_check_tensor`, then the input against the model."
+    _check_tensor(x)
+    mods = list(model.modules()) if mods is None else mods
+    p = next((p for p in _params(mods) if p.is_floating_point()), None)
+    if p is not None and p.device != x.device: raise ValueError(f"the input is on {x.device} but the model is on {p.device}; move one of them, e.g. x.to({str(p.device)!r})")
     if p is not None and p.dtype != x.dtype: raise TypeError(f"the input is {x.dtype} but the model's parameters are {p.dtype}; convert one of them, e.g. x.to({p.dtype})")
     fc = next((m for m in mods if isinstance(m, nn.Conv2d)), None)
     if fc is not None and fc.in_channels != x.shape[1]:
         fc = _first_conv(model)
         raise ValueError(f"the model's first convolution {fc[0]!r} expects {fc[1].in_channels} channels, got an input of shape {tuple(x.shape)}"
                          + (" (a grey image: repeat it, x.expand(-1, 3, -1, -1))" if x.shape[1] == 1 and fc[1].in_channels == 3 else ""))
-    if not bool(torch.isfinite(x).all()): raise ValueError(f"the input contains {int((~torch.isfinite(x)).sum())} NaN or inf values; every map would be NaN or meaningless. Clean the input first (e.g. torch.nan_to_num)")
     if any(t.is_inference() for t in _params(mods)):
         raise RuntimeError("the model's parameters were created under torch.inference_mode(), so no gradient can flow through them; load or build the model outside inference mode")
 
-_check_batch = lambda x: _check_input(nn.Identity(), x)   # kept for older callers: shape and dtype checks only
+_check_batch = _check_tensor   # kept for older callers
 
 _SCORES = {'logit': lambda z: z, 'prob': lambda z: z.softmax(1), 'logprob': lambda z: z.log_softmax(1)}
 
@@ -169,8 +177,8 @@ def capture(model:nn.Module, # the network; its modes and flags are restored aft
     with torch.inference_mode(False): return _capture(model, x, layers, target, score)   # gradients need a normal autograd context
 
 def _capture(model, x, layers, target, score):
-    mods = list(model.modules())          # one walk of the module tree serves the checks and the modes
-    _check_input(model, x, mods)
+    mods = list(model.modules())          # one walk of the module tree serves the modes and, if the pass fails, the diagnosis
+    _check_tensor(x)                      # the checks against the model run only if the pass fails (below)
     if score not in _SCORES: raise ValueError(f"score must be one of {list(_SCORES)}, got {score!r}")
     named, store = resolve_layers(model, layers), {}
     try:
@@ -179,6 +187,9 @@ def _capture(model, x, layers, target, score):
         ok = spatial_layers(model, x)
         raise ValueError(f"{e}. Layers with a spatial map at this input size {tuple(x.shape[-2:])}, deepest last: "
                          + ', '.join(f"{n} ({h}×{w})" for n, (h, w) in ok[-4:])) from None
+    except RuntimeError:
+        _check_input(model, x, mods)      # a device, dtype or channel mismatch, or parameters made in inference mode: name it
+        raise
     for (n, _), g in zip(named, grads):
         if g is None: raise ValueError(f"the score does not depend on layer {n!r}")
         if store[n][0]._version != store[n][1]:
