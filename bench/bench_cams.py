@@ -15,7 +15,8 @@ is reported, as milliseconds and as a ratio to the floor: forward + torch.autogr
 same layer.
 
 `--section methods` times the methods of lessons 8a and 8b, each as a ratio to what it cannot avoid (targets of issue 12):
-(a) every gradient method from one `camteach.explain` call vs the floor, forward + autograd.grad (target <= 1.15);
+(a) every gradient method from one `camteach.explain` call vs the floor, forward + autograd.grad (target <= 1.15), as the
+    median over rounds of each round's ratio (the floor runs in the same round, so a slower or faster spell cancels out);
 (b) occlusion, Score-CAM and RISE vs the batched no-grad forward passes they need (`camteach.perturb.speed_ratio`, target <= 1.1),
     and their peak memory at two mask counts and two batch sizes (memory should follow the batch size, not the mask count);
 (c) Score-CAM vs pytorch-grad-cam's ScoreCAM at the same output (`camteach.perturb.scorecam_speed`; target >= 1.5x faster on
@@ -152,7 +153,8 @@ def methods_for(layer_kind):
     return m
 
 
-def time_round_robin(fns, model, x, t, layer, device, repeats, warmup):
+def time_round_robin(fns, model, x, t, layer, device, repeats, warmup, raw=False):
+    "Median ms per function over round-robin rounds (and, with raw=True, every round's ms too)."
     times = {k: [] for k in fns}
     for r in range(warmup + repeats):
         for k, f in fns.items():
@@ -161,7 +163,8 @@ def time_round_robin(fns, model, x, t, layer, device, repeats, warmup):
             sync(device); dt = time.perf_counter() - t0
             if r >= warmup: times[k].append(dt * 1000)
             model.zero_grad(set_to_none=True)         # pytorch-grad-cam's full backward fills parameter .grad
-    return {k: statistics.median(v) for k, v in times.items()}
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return (med, times) if raw else med
 
 
 # ---- peak memory, one method per child process ------------------------------------------------------------------
@@ -302,11 +305,14 @@ def methods_section(a):
                    'explain(gradcam, gradcam++, xgradcam)': ctx(('gradcam', 'gradcam++', 'xgradcam')),
                    f'explain({len(grad) - 2} gradient methods, no CFCAM)': ctx(tuple(m for m in grad if not m.startswith('cfcam'))),
                    f'explain(all {len(grad)} gradient methods)': ctx(tuple(grad))}
-            med = time_round_robin(fns, model, x, t, layer, a.device, reps if q else max(reps, 15) if photo else max(reps, 41), warm)   # tens of ms: more rounds
-            fl = med['floor: forward + autograd.grad']
+            med, per = time_round_robin(fns, model, x, t, layer, a.device, reps if q else max(reps, 15) if photo else max(reps, 41), warm, raw=True)   # tens of ms: more rounds
+            fl, fk = med['floor: forward + autograd.grad'], 'floor: forward + autograd.grad'
+            paired = {k: statistics.median(u / f for u, f in zip(v, per[fk])) for k, v in per.items()}   # each round's time over the same round's floor
             L.append(f"\n## (a) {arch}, batch {len(x)}, layer {layer}: explain vs floor = forward + autograd.grad ({fl:.1f} ms); gradient methods: {', '.join(grad)}")
+            L.append(f"{'':52s} {'median':>9s}     {'ratio':>5s}   (ratio = median over {len(per[fk])} rounds of the time over the floor of the same round; in brackets: median over floor median)")
             for k, v in med.items():
-                L.append(f"{k:52s} {v:9.1f} ms  ratio {v / fl:5.2f}" + (f"   {verdict(v / fl, 1.15)}" if k.startswith('explain(') and 'all' not in k
+                r = paired[k]
+                L.append(f"{k:52s} {v:9.1f} ms  ratio {r:5.2f} ({v / fl:4.2f})" + (f"   {verdict(r, 1.15)}" if k.startswith('explain(') and 'all' not in k
                          else '   (CFCAM clusters the channels: no target)' if k.startswith('explain(all') else ''))
         # (b) perturbation methods vs the forward passes they need
         x1 = x[:1]; t1 = t[:1]
