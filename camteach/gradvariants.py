@@ -49,9 +49,11 @@ def gradcampp_weights(A:Tensor, G:Tensor, # (B,K,h,w) activations and logit grad
     "Grad-CAM++ channel weights w_k = sum_ij a_ij ReLU(g_ij), without the exp(S) factor."
     if eps: return (gradcampp_alpha(A, G, eps) * G.clamp(min=0)).sum((2, 3))
     _check_AG(A, G)                                   # eps = 0: a = 1/(2 + S g) is only needed where g > 0 (elsewhere ReLU(g) = 0)
-    gp = G.clamp(min=0)
-    den = A.sum((2, 3), keepdim=True) * gp; den += 2         # 2 + S g where g > 0; 2 where ReLU(g) = 0, so those terms are 0 / 2
-    return (gp / den).masked_fill_(den == 0, 0.).sum((2, 3))  # a = 0 where 2 + S g = 0, as in gradcampp_alpha; a NaN gradient gives a NaN weight
+    gp, S = G.clamp(min=0), A.sum((2, 3), keepdim=True)
+    den = S * gp; den += 2                                    # 2 + S g where g > 0; 2 where ReLU(g) = 0, so those terms are 0 / 2
+    w = gp / den                                              # a NaN gradient gives a NaN weight
+    if bool((S < 0).any()): w.masked_fill_(den == 0, 0.)      # 2 + S g = 0 needs S < 0: there a = 0, as in gradcampp_alpha
+    return w.sum((2, 3))
 
 # %% ../nbs/08a_gradcampp.ipynb #db64b0aa
 def gradcampp(A:Tensor, # activations (B,K,h,w)
