@@ -291,7 +291,7 @@ def methods_section(a):
     grad = [m for m in METHODS if m not in PERTURBATION_METHODS]
     nets = list(COURSE_NETS) + ([a.photo_model] if a.photo_model != 'none' else [])
     L, fail, why, speedups = [], False, [], []
-    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} (at least 41 on the course network and 15 on the photo network in (a)) after {warm} warm-up; best of {reps} for (b) (at least 5 on the course network), method and floor in turn; median of {max(reps, 5)} rounds for (d); best of {a.scorecam_repeats} for (c) at bn2 on the photo network and of {max(reps, 3)} elsewhere, ours and the library in turn'}), "
+    L.append(f"\n# issue 12: lessons 8a/8b's methods ({'--quick: tiny settings, one repeat; NOT numbers to quote' if q else f'median of {reps} (at least 41 on the course network and 15 on the photo network in (a)) after {warm} warm-up; best of {reps} for (b) (at least 9 on the course network), method and floor in turn; median of {max(reps, 9)} rounds for (d); best of {a.scorecam_repeats} for (c) at bn2 on the photo network and of {max(reps, 3)} elsewhere, ours and the library in turn'}), "
              f"device {a.device}, {torch.get_num_threads()} threads")
     for arch in nets:
         model = make_model(arch, a.device)
@@ -323,7 +323,7 @@ def methods_section(a):
         if q and photo: cases = cases[:1] if not a.quick_photo else cases
         L.append(f"\n## (b) {arch}, one image: perturbation method vs the same number of batched no-grad forward passes (batch_size {bs})")
         for name, kw in cases:
-            r = speed_ratio(name, model, x1, target=t1, batch_size=bs, repeats=reps if q or photo else max(reps, 5), **kw)
+            r = speed_ratio(name, model, x1, target=t1, batch_size=bs, repeats=reps if q or photo else max(reps, 9), **kw)
             L.append(f"{name:9s} {str(kw):42s} {r['n_forwards']:5d} forwards  {r['seconds']:8.3f} s  floor {r['floor']:8.3f} s  ratio {r['ratio']:5.2f}   {verdict(r['ratio'], 1.1)}")
         if not a.no_memory:
             if photo: mcases = [('rise', None, dict(n_masks=n, cell=32, batch_size=b)) for b in (16, 64) for n in (128, 512)] + \
@@ -350,7 +350,7 @@ def methods_section(a):
         L.append(f"\n## (d) {arch}, one image: Augmented Grad-CAM with N warps (one batched capture + fusion) vs N single Grad-CAMs")
         dcases = ([('bn2', 4)] if q else [('bn2', 8), ('bn2', 16)]) if photo else [(l, n) for l in layers for n in ((4,) if q else (8, 16))]
         for layer, n in dcases:
-            r = augmented_cost(model, x1, layer, n=n, repeats=reps if q else max(reps, 5))
+            r = augmented_cost(model, x1, layer, n=n, repeats=reps if q else max(reps, 9))
             L.append(f"{layer:10s} N={n:3d}  augmented {r['augmented_s']:8.3f} s  {n} single {r['n_single_s']:8.3f} s  ratio {r['ratio']:5.2f}   {verdict(r['ratio'], 1.2)}"
                      f"   (first call, warp matrix built: {r['augmented_cold_s']:.3f} s, ratio {r['ratio_cold']:.2f})")
     if speedups:
