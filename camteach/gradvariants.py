@@ -297,6 +297,7 @@ def _csr_t(M:Tensor, Mc:Tensor)->Tensor:
 
 def grad_matrix(H:int, W:int, device=None, dtype=torch.float32)->Tensor: # sparse COO (2*H*W, H*W)
     "`grad2d` as a sparse matrix: row q is the x-difference at pixel q, row H*W + q the y-difference; its transpose is minus `div2d`."
+    if not (isinstance(H, int) and isinstance(W, int) and H >= 1 and W >= 1): raise ValueError(f"H and W must be positive ints, got {H!r} and {W!r}")
     q = torch.arange(H * W, device=device); ix, iy = q[q % W < W - 1], q[q // W < H - 1]   # pixels with a right / a lower neighbour
     pair = lambda a, b: torch.stack([a, b], 1).flatten()                               # interleaved: the entries come out sorted, row by row
     rows, cols = torch.cat([pair(ix, ix), pair(iy, iy) + H * W]), torch.cat([pair(ix, ix + 1), pair(iy, iy + W)])

@@ -88,6 +88,7 @@ def _params(mods:list): return (p for m in mods for p in m._parameters.values() 
 
 def all_finite(x:Tensor)->bool:
     "True if no value of x is NaN or inf: one sum in the common case, the element-wise check only when that sum is not finite."
+    if not isinstance(x, Tensor): raise TypeError(f"all_finite takes a tensor, got {type(x).__name__}")
     return bool(torch.isfinite(x.sum())) or bool(torch.isfinite(x).all())   # NaN and inf reach the sum; an overflow of finite values falls through
 
 def _check_tensor(x):
@@ -113,8 +114,6 @@ def _check_input(model:nn.Module, x, mods:list|None=None): # mods: list(model.mo
                          + (" (a grey image: repeat it, x.expand(-1, 3, -1, -1))" if x.shape[1] == 1 and fc[1].in_channels == 3 else ""))
     if any(t.is_inference() for t in _params(mods)):
         raise RuntimeError("the model's parameters were created under torch.inference_mode(), so no gradient can flow through them; load or build the model outside inference mode")
-
-_check_batch = _check_tensor   # kept for older callers
 
 _SCORES = {'logit': lambda z: z, 'prob': lambda z: z.softmax(1), 'logprob': lambda z: z.log_softmax(1)}
 

@@ -386,7 +386,7 @@ def forward_floor(model:nn.Module, x:Tensor, # one image (1,C,H,W) (or a batch: 
     "Seconds for `n_forwards` forward passes of copies of x[0], batch_size at a time, under no_grad: the floor of a perturbation method."
     xb, best = x[:1].expand(min(batch_size, n_forwards), *x.shape[1:]).contiguous(memory_format=_layout(x, channels_last)), float('inf')
     with eval_mode(model):
-        if warmup: batch_forward(model, xb, channels_last); _sync(x)                                                    # warm-up
+        if warmup: batch_forward(model, xb, channels_last); _sync(x)   # warm-up
         for _ in range(repeats):
             t0 = time.perf_counter()
             for i in range(0, n_forwards, batch_size): batch_forward(model, xb[:min(batch_size, n_forwards - i)], channels_last)
